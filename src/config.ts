@@ -1,0 +1,139 @@
+/**
+ * The only module that reads `process.env`. It validates once and hands out a frozen, typed
+ * config, so a typo in a deployment fails at start-up with a message instead of mid-run.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const providerChoice = z.enum(['auto', 'gemini', 'local']);
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  TASK_QUEUE: z.string().min(1).default('reelflow'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  MEDIA_ROOT: z.string().min(1).default('./media'),
+
+  SCRIPT_PROVIDER: providerChoice.default('auto'),
+  NARRATION_PROVIDER: providerChoice.default('auto'),
+  CLIP_PROVIDER: z.enum(['auto', 'runway', 'local']).default('auto'),
+  GEMINI_API_KEY: z.string().optional(),
+  RUNWAYML_API_SECRET: z.string().optional(),
+
+  GEMINI_SCRIPT_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  GEMINI_TTS_MODEL: z.string().min(1).default('gemini-2.5-flash-preview-tts'),
+  GEMINI_SCRIPT_ATTEMPTS: positiveInt.default(3),
+  DEFAULT_VOICE: z.string().min(1).default('Kore'),
+  LOCAL_VOICE: z.string().min(1).default('en-us'),
+  RUNWAY_IMAGE_MODEL: z.string().min(1).default('gen4_image'),
+  RUNWAY_VIDEO_MODEL: z.string().min(1).default('gen4_turbo'),
+  RUNWAY_RATIO: z.string().min(1).default('1280:720'),
+  RUNWAY_DURATION_SEC: z.coerce.number().int().min(2).max(10).default(5),
+  RUNWAY_POLL_INTERVAL_MS: positiveInt.default(5000),
+
+  PUBMED_BASE_URL: z.url().default('https://eutils.ncbi.nlm.nih.gov/entrez/eutils'),
+  NCBI_API_KEY: z.string().optional(),
+
+  SCENE_CONCURRENCY: positiveInt.default(4),
+  MAX_SCENES: positiveInt.default(8),
+  REVIEW_TIMEOUT_SEC: positiveInt.default(24 * 3600),
+  SOURCE_CONCURRENCY: positiveInt.default(4),
+  SCRIPT_CONCURRENCY: positiveInt.default(4),
+  NARRATION_CONCURRENCY: positiveInt.default(4),
+  CLIP_CONCURRENCY: positiveInt.default(2),
+  RENDER_CONCURRENCY: positiveInt.default(1),
+  /** Requests per second allowed to PubMed across all workers (3 without an NCBI key). */
+  PUBMED_RATE_PER_SEC: z.coerce.number().positive().optional(),
+  GEMINI_RATE_PER_SEC: z.coerce.number().positive().default(5),
+  RUNWAY_RATE_PER_SEC: z.coerce.number().positive().default(1),
+
+  API_KEYS: z.string().optional(),
+  WEBHOOK_SECRET: z.string().optional(),
+  BODY_LIMIT: z.string().default('100kb'),
+  CREATE_RATE_LIMIT: positiveInt.default(30),
+  CREATE_RATE_WINDOW_SEC: positiveInt.default(60),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+function resolveProvider<T extends string>(choice: 'auto' | T, real: T, hasKey: boolean): T | 'local' {
+  if (choice === 'auto') return hasKey ? real : 'local';
+  return choice;
+}
+
+/** Builds the config from an environment; tests pass their own object instead of process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const hasGemini = Boolean(e.GEMINI_API_KEY);
+  const hasRunway = Boolean(e.RUNWAYML_API_SECRET);
+  return Object.freeze({
+    temporal: Object.freeze({
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
+      taskQueue: e.TASK_QUEUE,
+    }),
+    api: Object.freeze({
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+      apiKeys: (e.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      webhookSecret: e.WEBHOOK_SECRET,
+      bodyLimit: e.BODY_LIMIT,
+      createRateLimit: e.CREATE_RATE_LIMIT,
+      createRateWindowSec: e.CREATE_RATE_WINDOW_SEC,
+    }),
+    mediaRoot: path.resolve(e.MEDIA_ROOT),
+    providers: Object.freeze({
+      script: resolveProvider(e.SCRIPT_PROVIDER, 'gemini', hasGemini),
+      narration: resolveProvider(e.NARRATION_PROVIDER, 'gemini', hasGemini),
+      clip: resolveProvider(e.CLIP_PROVIDER, 'runway', hasRunway),
+    }),
+    gemini: Object.freeze({
+      scriptModel: e.GEMINI_SCRIPT_MODEL,
+      ttsModel: e.GEMINI_TTS_MODEL,
+      scriptAttempts: e.GEMINI_SCRIPT_ATTEMPTS,
+      ratePerSec: e.GEMINI_RATE_PER_SEC,
+    }),
+    runway: Object.freeze({
+      imageModel: e.RUNWAY_IMAGE_MODEL,
+      videoModel: e.RUNWAY_VIDEO_MODEL,
+      ratio: e.RUNWAY_RATIO,
+      durationSec: e.RUNWAY_DURATION_SEC,
+      pollIntervalMs: e.RUNWAY_POLL_INTERVAL_MS,
+      ratePerSec: e.RUNWAY_RATE_PER_SEC,
+    }),
+    pubmed: Object.freeze({
+      baseUrl: e.PUBMED_BASE_URL.replace(/\/$/, ''),
+      apiKey: e.NCBI_API_KEY,
+      ratePerSec: e.PUBMED_RATE_PER_SEC ?? (e.NCBI_API_KEY ? 10 : 3),
+    }),
+    local: Object.freeze({ voice: e.LOCAL_VOICE }),
+    defaults: Object.freeze({
+      voice: e.DEFAULT_VOICE,
+      sceneConcurrency: e.SCENE_CONCURRENCY,
+      maxScenes: e.MAX_SCENES,
+      reviewTimeoutSec: e.REVIEW_TIMEOUT_SEC,
+    }),
+    concurrency: Object.freeze({
+      source: e.SOURCE_CONCURRENCY,
+      script: e.SCRIPT_CONCURRENCY,
+      narration: e.NARRATION_CONCURRENCY,
+      clips: e.CLIP_CONCURRENCY,
+      render: e.RENDER_CONCURRENCY,
+    }),
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+export type Config = ReturnType<typeof loadConfig>;

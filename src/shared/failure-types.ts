@@ -1,0 +1,29 @@
+/**
+ * Stable `ApplicationFailure.type` values. Workflows and the API branch on these, never on
+ * message text; the retry column says how Temporal treats each.
+ */
+export const FailureType = {
+  /** The request cannot succeed as given (bad PMID format, empty text). Not retried. */
+  InvalidInput: 'InvalidInput',
+  /** The source does not exist or has nothing to narrate. Not retried. */
+  SourceNotFound: 'SourceNotFound',
+  /** A provider refused the content on safety grounds. Not retried. */
+  SafetyBlocked: 'SafetyBlocked',
+  /** A provider answered with something that does not fit its contract. Retried a few times. */
+  InvalidProviderReply: 'InvalidProviderReply',
+  /** A provider asked us to slow down (429). Retried after its Retry-After. */
+  RateLimited: 'RateLimited',
+  /** A provider or network error that may pass. Retried. */
+  ProviderUnavailable: 'ProviderUnavailable',
+  /** The provider rejected our credentials or request permanently. Not retried. */
+  ProviderRejected: 'ProviderRejected',
+  /** A provider task failed for good on its side. Not retried. */
+  ProviderTaskFailed: 'ProviderTaskFailed',
+  /** The next paid submission would pass `options.maxCredits`. Not retried. */
+  BudgetExceeded: 'BudgetExceeded',
+  /** ffmpeg, ffprobe or espeak-ng failed. Retried. */
+  MediaToolFailed: 'MediaToolFailed',
+  /** A script review waited longer than its timeout. */
+  ReviewTimedOut: 'ReviewTimedOut',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -1,0 +1,27 @@
+/**
+ * Names shared by the workflow, the worker and the API, so that none of them is spelled twice.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const WORKFLOW_TYPE = 'generateVideo';
+
+/** Kinds of work that run on their own task queue, so each can be scaled and limited alone. */
+export const ACTIVITY_QUEUES = ['source', 'script', 'narration', 'clips', 'render'] as const;
+export type ActivityQueue = (typeof ACTIVITY_QUEUES)[number];
+
+/**
+ * Activity task queues are derived from the workflow's own queue, so one prefix (for example a
+ * per-test queue name) keeps a whole deployment apart from another on the same namespace.
+ */
+export function activityTaskQueue(workflowTaskQueue: string, queue: ActivityQueue): string {
+  return `${workflowTaskQueue}-${queue}`;
+}
+
+/** Search attributes kept current by the workflow; the Web UI and the list endpoint filter on them. */
+export const VIDEO_STAGE_KEY = defineSearchAttributeKey('VideoStage', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = [{ name: 'VideoStage', type: 'Keyword' }] as const;
+
+export const STATUS_QUERY = 'status';
+export const SCRIPT_QUERY = 'script';
+export const EDIT_SCRIPT_UPDATE = 'editScript';
+export const APPROVE_SIGNAL = 'approve';

@@ -1,0 +1,112 @@
+/**
+ * Workflow-safe types that describe a video: its input, its script and its observable state.
+ * Imported by workflows, activities and the API alike, so nothing here may touch Node APIs.
+ */
+
+/** Where the video's content comes from. */
+export type VideoSource =
+  | { type: 'pubmed'; pmid: string }
+  | { type: 'text'; title: string; text: string };
+
+/** Per-video choices. Every field has a default filled in by the API before the run starts. */
+export interface VideoOptions {
+  /** Stop at `awaiting_review` after the script is written, until approved. */
+  review: boolean;
+  /** How long a review may wait before the run ends, in seconds. */
+  reviewTimeoutSec: number;
+  /** Upper bound of scenes written for the video (title scene included). */
+  maxScenes: number;
+  /** Narration voice name; its meaning depends on the narration provider. */
+  voice: string;
+  /** Scenes narrated and drawn at the same time, at most. */
+  sceneConcurrency: number;
+  /** Spend ceiling in provider credits; a submission that would pass it is refused. */
+  maxCredits?: number;
+}
+
+/** The argument of the `generateVideo` workflow. */
+export interface GenerateVideoInput {
+  videoId: string;
+  source: VideoSource;
+  options: VideoOptions;
+}
+
+/** A paper or text, reduced to what a script writer needs. */
+export interface SourceDocument {
+  title: string;
+  sections: { label?: string; text: string }[];
+  authors: string[];
+  journal?: string;
+  year?: number;
+  doi?: string;
+  pmid?: string;
+}
+
+/** One scene of the script: a short on-screen title and what the narrator says. */
+export interface Scene {
+  index: number;
+  title: string;
+  narration: string;
+  /** A visual description for clip generators; falls back to the title. */
+  visual?: string;
+}
+
+export interface Script {
+  title: string;
+  scenes: Scene[];
+}
+
+export const STAGES = [
+  'queued',
+  'fetching_source',
+  'writing_script',
+  'awaiting_review',
+  'narrating',
+  'generating_clips',
+  'rendering',
+  'done',
+] as const;
+export type VideoStage = (typeof STAGES)[number];
+
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface SceneState {
+  index: number;
+  title: string;
+  narration: StepState;
+  clip: StepState;
+  /** Narration length in seconds, once narrated. */
+  durationSec?: number;
+}
+
+export interface VideoResult {
+  /** Path of the MP4 relative to the video's media folder. */
+  file: string;
+  durationSec: number;
+  bytes: number;
+}
+
+export interface VideoError {
+  type: string;
+  message: string;
+  stage: VideoStage;
+}
+
+/** What the workflow knows about itself; the API adds ids, URLs and timestamps around it. */
+export interface VideoState {
+  videoId: string;
+  status: RunStatus;
+  stage: VideoStage;
+  /** 0–100, never decreasing. */
+  progress: number;
+  title?: string;
+  scenes: SceneState[];
+  spend: { credits: number };
+  result?: VideoResult;
+  error?: VideoError;
+  /** Workflow time of the last change, ISO 8601. */
+  updatedAt: string;
+}
