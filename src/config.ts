@@ -22,7 +22,9 @@ const envSchema = z.object({
   NARRATION_PROVIDER: providerChoice.default('auto'),
   CLIP_PROVIDER: z.enum(['auto', 'runway', 'local']).default('auto'),
   GEMINI_API_KEY: z.string().optional(),
+  GOOGLE_GEMINI_BASE_URL: z.url().optional(),
   RUNWAYML_API_SECRET: z.string().optional(),
+  RUNWAYML_BASE_URL: z.url().optional(),
 
   GEMINI_SCRIPT_MODEL: z.string().min(1).default('gemini-2.5-flash'),
   GEMINI_TTS_MODEL: z.string().min(1).default('gemini-2.5-flash-preview-tts'),
@@ -39,6 +41,7 @@ const envSchema = z.object({
   NCBI_API_KEY: z.string().optional(),
 
   SCENE_CONCURRENCY: positiveInt.default(4),
+  SCENE_PAUSE_SEC: z.coerce.number().min(0).max(10).default(0.6),
   MAX_SCENES: positiveInt.default(8),
   REVIEW_TIMEOUT_SEC: positiveInt.default(24 * 3600),
   SOURCE_CONCURRENCY: positiveInt.default(4),
@@ -56,6 +59,8 @@ const envSchema = z.object({
   BODY_LIMIT: z.string().default('100kb'),
   CREATE_RATE_LIMIT: positiveInt.default(30),
   CREATE_RATE_WINDOW_SEC: positiveInt.default(60),
+  /** Comma-separated subset of workflows,source,script,narration,clips,render; all when unset. */
+  WORKER_ROLES: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -64,6 +69,16 @@ export type Env = z.infer<typeof envSchema>;
 function resolveProvider<T extends string>(choice: 'auto' | T, real: T, hasKey: boolean): T | 'local' {
   if (choice === 'auto') return hasKey ? real : 'local';
   return choice;
+}
+
+const ROLES = ['workflows', 'source', 'script', 'narration', 'clips', 'render'] as const;
+
+function parseRoles(value: string | undefined) {
+  if (!value) return undefined;
+  const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0) throw new Error(`Invalid configuration: WORKER_ROLES has unknown roles ${unknown.join(', ')}`);
+  return roles as (typeof ROLES)[number][];
 }
 
 /** Builds the config from an environment; tests pass their own object instead of process.env. */
@@ -100,12 +115,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       clip: resolveProvider(e.CLIP_PROVIDER, 'runway', hasRunway),
     }),
     gemini: Object.freeze({
+      /** Overrides the SDK's endpoint (a proxy, or a fake server in tests). */
+      baseUrl: e.GOOGLE_GEMINI_BASE_URL?.replace(/\/$/, ''),
       scriptModel: e.GEMINI_SCRIPT_MODEL,
       ttsModel: e.GEMINI_TTS_MODEL,
       scriptAttempts: e.GEMINI_SCRIPT_ATTEMPTS,
       ratePerSec: e.GEMINI_RATE_PER_SEC,
     }),
     runway: Object.freeze({
+      /** Overrides the SDK's endpoint (a proxy, or a fake server in tests). */
+      baseUrl: e.RUNWAYML_BASE_URL?.replace(/\/$/, ''),
       imageModel: e.RUNWAY_IMAGE_MODEL,
       videoModel: e.RUNWAY_VIDEO_MODEL,
       ratio: e.RUNWAY_RATIO,
@@ -125,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxScenes: e.MAX_SCENES,
       reviewTimeoutSec: e.REVIEW_TIMEOUT_SEC,
     }),
+    scenePauseSec: e.SCENE_PAUSE_SEC,
     concurrency: Object.freeze({
       source: e.SOURCE_CONCURRENCY,
       script: e.SCRIPT_CONCURRENCY,
@@ -133,6 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       render: e.RENDER_CONCURRENCY,
     }),
     logLevel: e.LOG_LEVEL,
+    workerRoles: parseRoles(e.WORKER_ROLES),
+    /** Kept apart so that logging the rest of the config can never print a key. */
+    secrets: Object.freeze({ geminiApiKey: e.GEMINI_API_KEY, runwayApiSecret: e.RUNWAYML_API_SECRET }),
   });
 }
 

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * `npm run setup`: installs what the other commands need and is safe to run again. It checks
+ * before it installs, so a run with everything present takes well under two seconds. Plain Node
+ * with no npm dependencies, because it runs before `npm install` on a fresh clone.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { findTemporalCli, installTemporalCli, cliVersion } = require('./lib/temporal-cli.cjs');
+
+/** The font the local clip drawer writes titles with. */
+const FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
+const APT_PACKAGES = ['ffmpeg', 'espeak-ng', 'fonts-dejavu-core'];
+
+const log = (line) => console.log(`setup: ${line}`);
+
+class SetupError extends Error {}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], ...options });
+  if (result.error) throw new SetupError(`${command} could not start: ${result.error.message}`);
+  if (result.status !== 0) throw new SetupError(`\`${[command, ...args].join(' ')}\` exited with ${result.status}`);
+}
+
+function succeeds(command, args) {
+  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+}
+
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    try {
+      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      // not in this folder; keep looking
+    }
+  }
+  return false;
+}
+
+function mtime(file) {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** npm writes node_modules/.package-lock.json after every install, so it dates the last install. */
+function ensureNpmPackages() {
+  const lock = path.join(root, 'package-lock.json');
+  const installed = mtime(path.join(root, 'node_modules', '.package-lock.json'));
+  const lockTime = mtime(lock);
+  if (installed !== undefined && (lockTime === undefined || lockTime <= installed)) return false;
+  const command = lockTime === undefined ? 'install' : 'ci';
+  log(`installing npm packages (npm ${command})`);
+  run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [command, '--no-audit', '--no-fund']);
+  return true;
+}
+
+function missingSystemTools() {
+  const missing = ['ffmpeg', 'ffprobe', 'espeak-ng'].filter((tool) => !onPath(tool));
+  if (!fs.existsSync(FONT_FILE)) missing.push(FONT_FILE);
+  return missing;
+}
+
+function ensureSystemTools() {
+  const missing = missingSystemTools();
+  if (missing.length === 0) return false;
+  const install = ['install', '-y', '--no-install-recommends', ...APT_PACKAGES];
+  const manual = `apt-get update && apt-get install -y ${APT_PACKAGES.join(' ')}`;
+  const hasApt = onPath('apt-get');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (hasApt && isRoot) {
+    log(`installing ${APT_PACKAGES.join(', ')} with apt-get (missing: ${missing.join(', ')})`);
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', install, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } else if (hasApt && onPath('sudo') && succeeds('sudo', ['-n', 'true'])) {
+    log(`installing ${APT_PACKAGES.join(', ')} with sudo apt-get (missing: ${missing.join(', ')})`);
+    run('sudo', ['-n', 'apt-get', 'update', '-qq']);
+    run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...install]);
+  } else {
+    throw new SetupError(
+      `missing ${missing.join(', ')}. Install ffmpeg (with ffprobe), espeak-ng and the DejaVu ` +
+        `fonts, e.g. \`sudo ${manual}\` on Debian/Ubuntu or \`brew install ffmpeg espeak-ng ` +
+        `font-dejavu\` on macOS (then set the font path), and run \`npm run setup\` again.`,
+    );
+  }
+  const still = missingSystemTools();
+  if (still.length > 0) throw new SetupError(`still missing after apt-get: ${still.join(', ')}`);
+  return true;
+}
+
+function ensureTemporalCli() {
+  const found = findTemporalCli(root);
+  if (found) return false;
+  const installed = installTemporalCli(root, log);
+  log(`Temporal CLI ready: ${cliVersion(installed)} at ${path.relative(root, installed)}`);
+  return true;
+}
+
+function main() {
+  const started = Date.now();
+  try {
+    const changed = [ensureNpmPackages(), ensureSystemTools(), ensureTemporalCli()];
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (changed.some(Boolean)) log(`done in ${seconds} s`);
+    else log(`npm packages, ffmpeg, espeak-ng, font and Temporal CLI present (${seconds} s)`);
+  } catch (error) {
+    console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
+
+main();

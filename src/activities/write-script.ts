@@ -1,0 +1,26 @@
+import { Context } from '@temporalio/activity';
+import type { ScriptWriter, Spend } from '../providers/contracts';
+import type { Script, SourceDocument } from '../shared/video';
+import { atActivityBoundary } from './to-application-failure';
+
+export interface WriteScriptInput {
+  videoId: string;
+  document: SourceDocument;
+  maxScenes: number;
+}
+
+/** Stage `writing_script`: one call to the script writer; the script travels in the history. */
+export function createWriteScript(deps: { scriptWriter: ScriptWriter }) {
+  return {
+    async writeScript(input: WriteScriptInput): Promise<{ script: Script; spend: Spend }> {
+      return atActivityBoundary(async () => {
+        const { cancellationSignal } = Context.current();
+        return deps.scriptWriter.writeScript({
+          document: input.document,
+          maxScenes: input.maxScenes,
+          signal: cancellationSignal,
+        });
+      });
+    },
+  };
+}

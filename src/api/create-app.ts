@@ -1,0 +1,88 @@
+/**
+ * The Express application, built from its dependencies so that tests run the very same app
+ * against a real Temporal server on a free port.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { logger } from '../shared-node/logger';
+import type { MediaStore } from '../storage/media-store';
+import { checkHealth } from './health';
+import { HttpError } from './http-error';
+import { buildOpenApiDocument } from './openapi';
+import { StatusBroadcaster } from './status-broadcaster';
+import type { StatusContext } from './status-body';
+import { videoRoutes } from './video-routes';
+import { VideoService } from './video-service';
+
+export interface AppDeps {
+  client: Client;
+  config: Config;
+  store: MediaStore;
+}
+
+export function createApp(deps: AppDeps) {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const service = new VideoService(deps.client, config);
+  const statusContext = (req: Request): StatusContext => ({
+    apiBaseUrl: config.api.publicUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.api.port}`}`,
+    uiUrl: config.temporal.uiUrl,
+    namespace: config.temporal.namespace,
+  });
+  // Status reads inside the broadcaster use the configured or default base URL.
+  const broadcaster = new StatusBroadcaster((id) =>
+    service.status(id, {
+      apiBaseUrl: config.api.publicUrl ?? `http://localhost:${config.api.port}`,
+      uiUrl: config.temporal.uiUrl,
+      namespace: config.temporal.namespace,
+    }),
+  );
+
+  app.use(express.json({ limit: config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
+
+  app.get('/health', async (_req, res) => {
+    const report = await checkHealth(deps.client, config.temporal.taskQueue);
+    res.status(report.ok ? 200 : 503).json(report);
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(buildOpenApiDocument());
+  });
+  app.use(
+    '/api/videos',
+    videoRoutes({ ...deps, service, broadcaster, statusContext, principal: () => 'anonymous' }),
+  );
+  app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such route')));
+  app.use(errorHandler);
+
+  return Object.assign(app, { close: () => broadcaster.close() });
+}
+
+function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  let error: HttpError;
+  if (err instanceof HttpError) {
+    error = err;
+  } else if (isBodyParserError(err)) {
+    error =
+      err.type === 'entity.too.large'
+        ? new HttpError(413, 'payload_too_large', `The body is larger than the limit of ${err.limit} bytes`)
+        : new HttpError(err.status ?? 400, 'invalid_request', err.type === 'entity.parse.failed' ? 'The body is not valid JSON' : err.message);
+  } else {
+    logger.error('request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err) });
+    error = new HttpError(500, 'internal', 'Internal error');
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res
+    .status(error.status)
+    .set(error.headers)
+    .json({ error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } });
+}
+
+function isBodyParserError(err: unknown): err is { type: string; status?: number; limit?: number; message: string } {
+  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string' && 'expose' in err;
+}

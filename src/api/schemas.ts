@@ -1,0 +1,96 @@
+/**
+ * Request and response schemas of the HTTP API. The same objects validate requests and produce
+ * the OpenAPI document (src/api/openapi.ts), so the two cannot drift apart.
+ */
+import { z } from 'zod';
+import { MAX_SCENES_PER_SCRIPT, MAX_WORDS_PER_SCENE } from '../shared/validate-script';
+import { RUN_STATUSES, STAGES } from '../shared/video';
+
+export const pubmedSourceSchema = z
+  .object({
+    type: z.literal('pubmed'),
+    pmid: z.string().regex(/^\d{1,9}$/, 'pmid must be 1 to 9 digits'),
+  })
+  .strict();
+
+export const textSourceSchema = z
+  .object({
+    type: z.literal('text'),
+    title: z.string().trim().min(1, 'title must not be empty').max(300),
+    text: z.string().trim().min(1, 'text must not be empty').max(50_000),
+  })
+  .strict();
+
+export const sourceSchema = z.discriminatedUnion('type', [pubmedSourceSchema, textSourceSchema]);
+
+export const optionsSchema = z
+  .object({
+    review: z.boolean().optional(),
+    reviewTimeoutSec: z.number().int().min(10).max(30 * 24 * 3600).optional(),
+    maxScenes: z.number().int().min(2).max(MAX_SCENES_PER_SCRIPT).optional(),
+    voice: z.string().regex(/^[A-Za-z0-9+_-]{1,40}$/, 'voice must be a plain voice name').optional(),
+    sceneConcurrency: z.number().int().min(1).max(16).optional(),
+    maxCredits: z.number().min(0).max(1_000_000).optional(),
+  })
+  .strict();
+
+export const createVideoBodySchema = z
+  .object({
+    source: sourceSchema,
+    options: optionsSchema.optional(),
+  })
+  .strict();
+export type CreateVideoBody = z.infer<typeof createVideoBodySchema>;
+
+export const listQuerySchema = z
+  .object({
+    status: z.enum(RUN_STATUSES).optional(),
+    stage: z.enum(STAGES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(4096).optional(),
+  })
+  .strict();
+
+export const sceneSchema = z
+  .object({
+    index: z.number().int().min(0),
+    title: z.string().trim().min(1).max(200),
+    narration: z
+      .string()
+      .trim()
+      .min(1)
+      .refine((t) => t.split(/\s+/).length <= MAX_WORDS_PER_SCENE, `narration must have at most ${MAX_WORDS_PER_SCENE} words`),
+    visual: z.string().max(1000).optional(),
+  })
+  .strict();
+
+export const scriptSchema = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    scenes: z.array(sceneSchema).min(1).max(MAX_SCENES_PER_SCRIPT),
+  })
+  .strict();
+
+const stepState = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
+
+export const videoStatusSchema = z.object({
+  id: z.string(),
+  status: z.enum(RUN_STATUSES),
+  stage: z.enum(STAGES),
+  progress: z.number().min(0).max(100),
+  title: z.string().optional(),
+  scenes: z.array(
+    z.object({ index: z.number(), title: z.string(), narration: stepState, clip: stepState, durationSec: z.number().optional() }),
+  ),
+  spend: z.object({ credits: z.number() }),
+  result: z.object({ videoUrl: z.string(), durationSec: z.number(), bytes: z.number() }).optional(),
+  error: z.object({ type: z.string(), message: z.string(), stage: z.enum(STAGES) }).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  webUiUrl: z.string(),
+});
+export type VideoStatusBody = z.infer<typeof videoStatusSchema>;
+
+export const errorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});

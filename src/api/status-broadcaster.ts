@@ -1,0 +1,78 @@
+/**
+ * Shares one status poller per video among every Server-Sent-Events client watching it, so a
+ * thousand viewers of one video cost Temporal the same as one.
+ */
+import type { VideoStatusBody } from './schemas';
+import { isTerminal } from './status-body';
+
+type Listener = (status: VideoStatusBody) => void;
+type FailListener = (error: unknown) => void;
+
+interface Watch {
+  listeners: Set<{ onStatus: Listener; onError: FailListener }>;
+  last?: string;
+  lastStatus?: VideoStatusBody;
+  timer?: NodeJS.Timeout;
+}
+
+export class StatusBroadcaster {
+  private readonly watches = new Map<string, Watch>();
+
+  constructor(
+    private readonly readStatus: (videoId: string) => Promise<VideoStatusBody>,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  /** Calls `onStatus` with the current status and on every change; returns an unsubscribe function. */
+  subscribe(videoId: string, onStatus: Listener, onError: FailListener): () => void {
+    let watch = this.watches.get(videoId);
+    const entry = { onStatus, onError };
+    if (!watch) {
+      watch = { listeners: new Set() };
+      this.watches.set(videoId, watch);
+      watch.listeners.add(entry);
+      void this.poll(videoId, watch);
+    } else {
+      watch.listeners.add(entry);
+      if (watch.lastStatus) onStatus(watch.lastStatus);
+    }
+    return () => {
+      watch.listeners.delete(entry);
+      if (watch.listeners.size === 0) this.stop(videoId, watch);
+    };
+  }
+
+  /** How many videos are being polled; for tests and metrics. */
+  get activePollers(): number {
+    return this.watches.size;
+  }
+
+  close(): void {
+    for (const [id, watch] of this.watches) this.stop(id, watch);
+  }
+
+  private stop(videoId: string, watch: Watch): void {
+    clearTimeout(watch.timer);
+    if (this.watches.get(videoId) === watch) this.watches.delete(videoId);
+  }
+
+  private async poll(videoId: string, watch: Watch): Promise<void> {
+    if (this.watches.get(videoId) !== watch) return;
+    try {
+      const status = await this.readStatus(videoId);
+      const serialized = JSON.stringify(status);
+      if (serialized !== watch.last) {
+        watch.last = serialized;
+        watch.lastStatus = status;
+        for (const l of watch.listeners) l.onStatus(status);
+      }
+      if (isTerminal(status.status)) return this.stop(videoId, watch);
+    } catch (err) {
+      for (const l of watch.listeners) l.onError(err);
+      return this.stop(videoId, watch);
+    }
+    if (this.watches.get(videoId) === watch) {
+      watch.timer = setTimeout(() => void this.poll(videoId, watch), this.intervalMs);
+    }
+  }
+}

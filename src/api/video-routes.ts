@@ -1,0 +1,95 @@
+/** The `/api/videos` routes. Each validates its input, calls VideoService, and shapes the answer. */
+import { Router, type Request, type Response } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { VIDEO_FILE } from '../activities/render-video';
+import type { MediaStore } from '../storage/media-store';
+import { HttpError } from './http-error';
+import { listVideos } from './list-videos';
+import { createVideoBodySchema, listQuerySchema, scriptSchema } from './schemas';
+import type { StatusBroadcaster } from './status-broadcaster';
+import type { StatusContext } from './status-body';
+import { validate } from './validate';
+import type { VideoService } from './video-service';
+import { streamStatusEvents } from './status-events';
+
+export interface VideoRoutesDeps {
+  client: Client;
+  config: Config;
+  service: VideoService;
+  store: MediaStore;
+  broadcaster: StatusBroadcaster;
+  statusContext(req: Request): StatusContext;
+  /** Who is calling, for scoping idempotency keys; the API key when keys are required. */
+  principal(req: Request): string;
+}
+
+const idParam = (req: Request) => {
+  const id = String(req.params.id);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(id)) throw new HttpError(404, 'not_found', 'Video was not found');
+  return id;
+};
+
+export function videoRoutes(deps: VideoRoutesDeps): Router {
+  const router = Router();
+
+  router.post('/', async (req: Request, res: Response) => {
+    if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
+    const body = validate(createVideoBodySchema, req.body, 'body');
+    const key = req.get('Idempotency-Key');
+    if (key !== undefined && (key.length === 0 || key.length > 255)) {
+      throw new HttpError(400, 'invalid_request', 'Idempotency-Key must be 1 to 255 characters');
+    }
+    const outcome = await deps.service.start(body, key ? { key, scope: deps.principal(req) } : undefined);
+    const status = await deps.service.status(outcome.videoId, deps.statusContext(req));
+    res.status(outcome.created ? 202 : 200).location(`/api/videos/${outcome.videoId}`).json(status);
+  });
+
+  router.get('/', async (req: Request, res: Response) => {
+    const query = validate(listQuerySchema, req.query, 'query');
+    res.json(await listVideos(deps.client, deps.config.temporal.taskQueue, query, deps.statusContext(req)));
+  });
+
+  router.get('/:id', async (req: Request, res: Response) => {
+    res.json(await deps.service.status(idParam(req), deps.statusContext(req)));
+  });
+
+  router.post('/:id/cancel', async (req: Request, res: Response) => {
+    const id = idParam(req);
+    await deps.service.cancel(id);
+    res.status(202).json(await deps.service.status(id, deps.statusContext(req)));
+  });
+
+  router.get('/:id/events', async (req: Request, res: Response) => {
+    const id = idParam(req);
+    await deps.service.describe(id);
+    streamStatusEvents(req, res, deps.broadcaster, id);
+  });
+
+  router.get('/:id/script', async (req: Request, res: Response) => {
+    res.json(await deps.service.script(idParam(req)));
+  });
+
+  router.put('/:id/script', async (req: Request, res: Response) => {
+    const script = validate(scriptSchema, req.body, 'body');
+    res.json(await deps.service.editScript(idParam(req), script));
+  });
+
+  router.post('/:id/approve', async (req: Request, res: Response) => {
+    const id = idParam(req);
+    await deps.service.approve(id);
+    res.status(202).json(await deps.service.status(id, deps.statusContext(req)));
+  });
+
+  router.get('/:id/video', async (req: Request, res: Response) => {
+    const id = idParam(req);
+    const status = await deps.service.status(id, deps.statusContext(req));
+    if (status.status !== 'completed') {
+      throw new HttpError(404, 'not_ready', `Video ${id} is ${status.status}; the MP4 exists once it is completed`);
+    }
+    // MediaStore.path refuses any id or name that could leave MEDIA_ROOT; sendFile handles Range.
+    res.type('video/mp4').sendFile(deps.store.path(id, VIDEO_FILE), { dotfiles: 'deny', acceptRanges: true });
+  });
+
+  return router;
+}

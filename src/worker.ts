@@ -1,0 +1,49 @@
+/**
+ * `npm run worker`: runs the workflow worker and every activity worker in one process (or only
+ * those named in WORKER_ROLES). Temporal's runtime stops them gracefully on SIGINT and SIGTERM:
+ * running activities are given the shutdown grace time, then cancelled.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig, type Config } from './config';
+import { createProviders } from './providers/create-providers';
+import { MediaStore } from './storage/media-store';
+import { createWorkers } from './worker-runtime/create-workers';
+import { logger } from './shared-node/logger';
+
+/** Limits of each activity queue, from the configuration. */
+export function queueLimits(config: Config) {
+  return {
+    concurrency: config.concurrency,
+    ratePerSec: { source: config.pubmed.ratePerSec },
+  };
+}
+
+export async function runWorker(config: Config = loadConfig()): Promise<void> {
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const workers = await createWorkers({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: { ...createProviders(config), store: new MediaStore(config.mediaRoot), scenePauseSec: config.scenePauseSec },
+      limits: queueLimits(config),
+      roles: config.workerRoles,
+    });
+    logger.info('worker started', {
+      taskQueue: config.temporal.taskQueue,
+      roles: config.workerRoles ?? 'all',
+      providers: config.providers,
+    });
+    await Promise.all(workers.map((w) => w.run()));
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runWorker().catch((err: unknown) => {
+    logger.error('worker failed', { error: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * One video, from source to MP4. Deterministic code only: every side effect is an activity on
+ * its stage's task queue, and everything a client may read is kept in a VideoStateTracker.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ActivitiesByQueue } from '../activities';
+import type { NarrateSceneResult } from '../activities/narrate-scene';
+import { FailureType } from '../shared/failure-types';
+import { activityTaskQueue } from '../shared/temporal-names';
+import type { GenerateVideoInput, Scene, Script, VideoError, VideoState } from '../shared/video';
+import {
+  cleanupOptions,
+  clipOptions,
+  narrationOptions,
+  quoteOptions,
+  renderOptions,
+  scriptOptions,
+  sourceOptions,
+} from './activity-options';
+import { mapBounded } from './map-bounded';
+import { approveSignal, editScriptUpdate, scriptQuery, statusQuery } from './video-messages';
+import { VideoStateTracker } from './video-state-tracker';
+import { scriptProblems } from '../shared/validate-script';
+
+function stageActivities() {
+  const queue = (name: Parameters<typeof activityTaskQueue>[1]) => activityTaskQueue(workflowInfo().taskQueue, name);
+  return {
+    source: proxyActivities<ActivitiesByQueue['source']>({ ...sourceOptions, taskQueue: queue('source') }),
+    script: proxyActivities<ActivitiesByQueue['script']>({ ...scriptOptions, taskQueue: queue('script') }),
+    narration: proxyActivities<ActivitiesByQueue['narration']>({ ...narrationOptions, taskQueue: queue('narration') }),
+    clips: proxyActivities<ActivitiesByQueue['clips']>({ ...clipOptions, taskQueue: queue('clips') }),
+    quote: proxyActivities<ActivitiesByQueue['clips']>({ ...quoteOptions, taskQueue: queue('clips') }),
+    render: proxyActivities<ActivitiesByQueue['render']>({ ...renderOptions, taskQueue: queue('render') }),
+    cleanup: proxyActivities<ActivitiesByQueue['render']>({ ...cleanupOptions, taskQueue: queue('render') }),
+  };
+}
+
+/** Turns whatever ended the run into the `error` a client sees. */
+function describeFailure(err: unknown, stage: VideoState['stage']): VideoError {
+  let cause: unknown = err;
+  while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) {
+    return { type: cause.type ?? 'ApplicationFailure', message: cause.message, stage };
+  }
+  if (cause instanceof TimeoutFailure) {
+    return { type: `Timeout.${cause.timeoutType}`, message: cause.message, stage };
+  }
+  return { type: 'InternalError', message: err instanceof Error ? err.message : String(err), stage };
+}
+
+export async function generateVideo(input: GenerateVideoInput): Promise<VideoState> {
+  const { videoId, options } = input;
+  const acts = stageActivities();
+  const tracker = new VideoStateTracker(videoId);
+  let script: Script | undefined;
+  let approved = !options.review;
+
+  setHandler(statusQuery, () => tracker.state);
+  setHandler(scriptQuery, () => script);
+  setHandler(approveSignal, () => {
+    approved = true;
+  });
+  setHandler(
+    editScriptUpdate,
+    (edited) => {
+      script = edited;
+      tracker.setScript(edited);
+      return edited;
+    },
+    {
+      validator: (edited) => {
+        if (tracker.state.stage !== 'awaiting_review') throw new Error('The script can only be edited while the video awaits review');
+        const problems = scriptProblems(edited);
+        if (problems.length > 0) throw new Error(`Invalid script: ${problems.join('; ')}`);
+      },
+    },
+  );
+
+  try {
+    tracker.setStage('fetching_source');
+    const document = await acts.source.fetchSource(input.source);
+
+    tracker.setStage('writing_script');
+    const written = await acts.script.writeScript({ videoId, document, maxScenes: options.maxScenes });
+    script = written.script;
+    tracker.addSpend(written.spend.credits);
+    tracker.setScript(script);
+
+    if (options.review) {
+      tracker.setStage('awaiting_review');
+      if (!(await condition(() => approved, `${options.reviewTimeoutSec}s`))) {
+        throw ApplicationFailure.create({
+          type: FailureType.ReviewTimedOut,
+          message: `The script was not approved within ${options.reviewTimeoutSec} seconds`,
+          nonRetryable: true,
+        });
+      }
+    }
+
+    const scenes = script.scenes;
+    const quotes = options.maxCredits === undefined ? undefined : await acts.quote.quoteClips(scenes);
+    let reserved = 0;
+
+    tracker.setStage('narrating');
+    let narrationsLeft = scenes.length;
+    const produced = await mapBounded(scenes, options.sceneConcurrency, async (scene: Scene) => {
+      const narrate = async (): Promise<NarrateSceneResult> => {
+        tracker.setStep(scene.index, 'narration', 'running');
+        const narrated = await acts.narration.narrateScene({ videoId, scene, voice: options.voice });
+        tracker.addSpend(narrated.spend.credits);
+        tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
+        if (--narrationsLeft === 0) tracker.setStage('generating_clips');
+        return narrated;
+      };
+      const draw = async () => {
+        const quote = quotes?.[scene.index] ?? 0;
+        if (options.maxCredits !== undefined && tracker.state.spend.credits + reserved + quote > options.maxCredits) {
+          throw ApplicationFailure.create({
+            type: FailureType.BudgetExceeded,
+            message: `Scene ${scene.index} would cost ${quote} credits, passing the budget of ${options.maxCredits}`,
+            nonRetryable: true,
+          });
+        }
+        reserved += quote;
+        tracker.setStep(scene.index, 'clip', 'running');
+        const clip = await acts.clips.generateClip({ videoId, scene });
+        reserved -= quote;
+        tracker.addSpend(clip.spend.credits);
+        tracker.setStep(scene.index, 'clip', 'done');
+        return clip;
+      };
+      const [narrated, clip] = await Promise.all([narrate(), draw()]);
+      return { index: scene.index, audioFile: narrated.audioFile, durationSec: narrated.durationSec, clipFile: clip.clipFile };
+    });
+
+    tracker.setStage('rendering');
+    const result = await acts.render.renderVideo({ videoId, script, scenes: produced });
+    tracker.finish('completed', { result });
+    return tracker.state;
+  } catch (err) {
+    if (isCancellation(err)) {
+      tracker.finish('cancelled');
+      await CancellationScope.nonCancellable(() => acts.cleanup.discardVideoFiles({ videoId }));
+      throw err;
+    }
+    const error = describeFailure(err, tracker.state.stage);
+    log.warn('Video failed', { videoId, type: error.type, stage: error.stage });
+    tracker.finish('failed', { error });
+    throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true, details: [tracker.state] });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The workflow's observable state. Every change goes through here, so progress never goes down,
+ * `updatedAt` moves with it and the `VideoStage` search attribute follows the stage.
+ */
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { VIDEO_STAGE_KEY } from '../shared/temporal-names';
+import type { RunStatus, Script, StepState, VideoError, VideoResult, VideoStage, VideoState } from '../shared/video';
+
+/** Share of the progress bar reached when each stage starts. */
+const STAGE_PROGRESS: Record<VideoStage, number> = {
+  queued: 0,
+  fetching_source: 1,
+  writing_script: 5,
+  awaiting_review: 15,
+  narrating: 15,
+  generating_clips: 15,
+  rendering: 85,
+  done: 100,
+};
+const SCENES_START = 15;
+const SCENES_SPAN = STAGE_PROGRESS.rendering - SCENES_START;
+
+export class VideoStateTracker {
+  readonly state: VideoState;
+
+  constructor(videoId: string) {
+    this.state = {
+      videoId,
+      status: 'running',
+      stage: 'queued',
+      progress: 0,
+      scenes: [],
+      spend: { credits: 0 },
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  setStage(stage: VideoStage): void {
+    this.state.stage = stage;
+    upsertSearchAttributes([{ key: VIDEO_STAGE_KEY, value: stage }]);
+    this.raiseProgress(STAGE_PROGRESS[stage]);
+  }
+
+  setScript(script: Script): void {
+    this.state.title = script.title;
+    this.state.scenes = script.scenes.map((s) => ({ index: s.index, title: s.title, narration: 'pending', clip: 'pending' }));
+    this.touch();
+  }
+
+  setStep(index: number, step: 'narration' | 'clip', value: StepState, durationSec?: number): void {
+    const scene = this.state.scenes.find((s) => s.index === index);
+    if (!scene) return;
+    scene[step] = value;
+    if (durationSec !== undefined) scene.durationSec = durationSec;
+    const steps = this.state.scenes.length * 2;
+    const done = this.state.scenes.reduce((n, s) => n + (s.narration === 'done' ? 1 : 0) + (s.clip === 'done' ? 1 : 0), 0);
+    this.raiseProgress(SCENES_START + Math.floor((SCENES_SPAN * done) / steps));
+  }
+
+  addSpend(credits: number): void {
+    if (credits === 0) return;
+    this.state.spend.credits += credits;
+    this.touch();
+  }
+
+  finish(status: Exclude<RunStatus, 'queued' | 'running'>, outcome: { result?: VideoResult; error?: VideoError } = {}): void {
+    this.state.status = status;
+    if (outcome.result) this.state.result = outcome.result;
+    if (outcome.error) this.state.error = outcome.error;
+    for (const scene of this.state.scenes) {
+      if (scene.narration === 'running') scene.narration = 'cancelled';
+      if (scene.clip === 'running') scene.clip = 'cancelled';
+    }
+    if (status === 'completed') this.setStage('done');
+    else this.touch();
+  }
+
+  private raiseProgress(value: number): void {
+    this.state.progress = Math.max(this.state.progress, Math.min(100, value));
+    this.touch();
+  }
+
+  private touch(): void {
+    // Workflow time is deterministic: it is the time of the current workflow task.
+    this.state.updatedAt = new Date().toISOString();
+  }
+}

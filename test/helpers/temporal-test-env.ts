@@ -1,0 +1,18 @@
+/**
+ * A real Temporal dev server for tests, started from the CLI that `npm run setup` installed
+ * (the SDK's own download cannot work without internet).
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporalCliPath } from '../../src/dev/temporal-cli';
+import { VIDEO_STAGE_KEY } from '../../src/shared/temporal-names';
+
+export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      ip: '127.0.0.1',
+      searchAttributes: [VIDEO_STAGE_KEY],
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * Runs the real workers (every task queue) against a test server with chosen providers, on a
+ * task queue of its own, and optionally the real HTTP API in front of them.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../../src/activities';
+import { createApp } from '../../src/api/create-app';
+import { loadConfig, type Config } from '../../src/config';
+import { MediaStore } from '../../src/storage/media-store';
+import { createWorkers } from '../../src/worker-runtime/create-workers';
+import { DrawnClipGenerator } from '../../src/providers/local/drawn-clip-generator';
+import { EspeakNarrator } from '../../src/providers/local/espeak-narrator';
+import { LocalScriptWriter } from '../../src/providers/local/local-script-writer';
+import type { SourceProvider } from '../../src/providers/contracts';
+import { uniqueName } from './unique';
+import { workflowBundle } from './workflow-bundle';
+import type { Server } from 'node:http';
+
+export interface VideoStack {
+  taskQueue: string;
+  mediaRoot: string;
+  store: MediaStore;
+  config: Config;
+  workers: Worker[];
+  /** Base URL of the HTTP API, when started with `api: true`. */
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+const noPubmed: SourceProvider = {
+  fetchPubmed: () => Promise.reject(new Error('PubMed is not available in this test')),
+};
+
+/** Local providers with short clips, so a test video renders in seconds. */
+export function localDeps(store: MediaStore): ActivityDeps {
+  return {
+    store,
+    sourceProvider: noPubmed,
+    scriptWriter: new LocalScriptWriter(),
+    narrator: new EspeakNarrator({ fallbackVoice: 'en-us' }),
+    clipGenerator: new DrawnClipGenerator({ durationSec: 1 }),
+    scenePauseSec: 0.3,
+  };
+}
+
+export async function startVideoStack(
+  env: TestWorkflowEnvironment,
+  options: { deps?: (store: MediaStore) => Partial<ActivityDeps>; api?: boolean; env?: Record<string, string> } = {},
+): Promise<VideoStack> {
+  const taskQueue = uniqueName('tq');
+  const mediaRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-media-'));
+  const config = loadConfig({
+    TASK_QUEUE: taskQueue,
+    MEDIA_ROOT: mediaRoot,
+    TEMPORAL_ADDRESS: env.address,
+    PORT: '0',
+    ...options.env,
+  });
+  const store = new MediaStore(mediaRoot);
+  const deps = { ...localDeps(store), ...options.deps?.(store) };
+  const workers = await createWorkers({
+    connection: env.nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue,
+    deps,
+    limits: { concurrency: config.concurrency, ratePerSec: {} },
+    workflowBundle: await workflowBundle(),
+    common: { shutdownGraceTime: '1s' },
+  });
+  const running = workers.map((w) => w.run());
+
+  let server: Server | undefined;
+  let app: ReturnType<typeof createApp> | undefined;
+  let apiUrl = '';
+  if (options.api) {
+    app = createApp({ client: env.client, config, store });
+    server = await new Promise<Server>((resolve) => {
+      const s = app!.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const address = server.address();
+    apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }
+
+  return {
+    taskQueue,
+    mediaRoot,
+    store,
+    config,
+    workers,
+    apiUrl,
+    async stop() {
+      app?.close();
+      server?.closeAllConnections();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(running);
+      await fs.rm(mediaRoot, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import {
+  LocalScriptWriter,
+  MAX_SCENE_WORDS,
+  packSentences,
+  splitSentences,
+} from '../../../src/providers/local/local-script-writer';
+import type { SourceDocument } from '../../../src/shared/video';
+
+const wordCount = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+
+const paper: SourceDocument = {
+  title: 'Sleep duration and next-day memory in adults',
+  authors: ['Ada Lovelace', 'Alan Turing'],
+  journal: 'Journal of Sleep Research',
+  year: 2024,
+  sections: [
+    {
+      label: 'BACKGROUND',
+      text: 'Sleep is thought to consolidate memory. Few trials have measured it at home, e.g. with wearables. We asked whether longer sleep improves recall.',
+    },
+    {
+      label: 'METHODS',
+      text:
+        'We enrolled 120 adults. Each wore a tracker for two weeks and learned forty word pairs every evening before bed. Recall was tested after waking. ' +
+        'Analyses adjusted for age, caffeine and reported stress levels during the study period.',
+    },
+    {
+      text:
+        'Participants who slept at least seven hours recalled 12% more pairs. The effect held in every age group. ' +
+        'One remarkably long sentence that goes on and on without any full stop because it lists many many details such as the devices the participants used the rooms they slept in the times they went to bed and the snacks they ate before bedtime which were all recorded carefully.',
+    },
+  ],
+};
+
+function request(document: SourceDocument, maxScenes: number) {
+  return { document, maxScenes, signal: new AbortController().signal };
+}
+
+describe('LocalScriptWriter', () => {
+  const writer = new LocalScriptWriter();
+
+  it('opens with a title scene naming the title, journal, year and first author', async () => {
+    const { script, spend } = await writer.writeScript(request(paper, 20));
+    expect(spend).toEqual({ credits: 0 });
+    expect(script.title).toBe(paper.title);
+    const first = script.scenes[0];
+    expect(first).toMatchObject({ index: 0, title: paper.title, visual: paper.title });
+    expect(first?.narration).toContain(paper.title);
+    expect(first?.narration).toContain('Journal of Sleep Research');
+    expect(first?.narration).toContain('2024');
+    expect(first?.narration).toContain('Ada Lovelace');
+  });
+
+  it('keeps every scene at 40 words or fewer, splitting an overlong sentence', async () => {
+    const { script } = await writer.writeScript(request(paper, 20));
+    for (const scene of script.scenes) expect(wordCount(scene.narration)).toBeLessThanOrEqual(MAX_SCENE_WORDS);
+    const allText = script.scenes
+      .slice(1)
+      .map((s) => s.narration)
+      .join(' ');
+    expect(allText).toContain('snacks they ate before bedtime');
+  });
+
+  it('numbers scenes in order and titles them by section label or opening words', async () => {
+    const { script } = await writer.writeScript(request(paper, 20));
+    script.scenes.forEach((scene, i) => expect(scene.index).toBe(i));
+    expect(script.scenes[1]?.title).toBe('BACKGROUND');
+    const unlabelled = script.scenes.find((s) => s.narration.startsWith('Participants who slept'));
+    expect(unlabelled?.title).toBe('Participants who slept at least seven');
+    for (const scene of script.scenes) expect(scene.visual).toBe(scene.title);
+  });
+
+  it('never writes more than maxScenes and keeps the start of every section when it must cut', async () => {
+    const full = await writer.writeScript(request(paper, 50));
+    expect(full.script.scenes.length).toBeGreaterThan(4);
+    const { script } = await writer.writeScript(request(paper, 4));
+    expect(script.scenes).toHaveLength(4);
+    expect(script.scenes.map((s) => s.title)).toEqual([
+      paper.title,
+      'BACKGROUND',
+      'METHODS',
+      'Participants who slept at least seven',
+    ]);
+    expect(script.scenes[2]?.narration.startsWith('We enrolled 120 adults.')).toBe(true);
+    expect((await writer.writeScript(request(paper, 1))).script.scenes).toHaveLength(1);
+  });
+
+  it('is deterministic', async () => {
+    const a = await writer.writeScript(request(paper, 6));
+    const b = await writer.writeScript(request(structuredClone(paper), 6));
+    expect(b).toEqual(a);
+  });
+
+  it('keeps the title scene short when the title is very long', async () => {
+    const doc = { ...paper, title: 'word '.repeat(60).trim() };
+    const { script } = await writer.writeScript(request(doc, 3));
+    expect(wordCount(script.scenes[0]?.narration ?? '')).toBeLessThanOrEqual(MAX_SCENE_WORDS);
+  });
+
+  it('refuses to start when already cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      writer.writeScript({ document: paper, maxScenes: 4, signal: controller.signal }),
+    ).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+  });
+});
+
+describe('splitSentences and packSentences', () => {
+  it('splits at sentence ends but not inside abbreviations followed by lower case', () => {
+    expect(splitSentences('It works, e.g. here. Then (2) more! Really?  Yes.')).toEqual([
+      'It works, e.g. here.',
+      'Then (2) more!',
+      'Really?',
+      'Yes.',
+    ]);
+  });
+
+  it('packs whole sentences greedily up to the word limit', () => {
+    expect(packSentences(['a b c.', 'd e.', 'f g h i.'], 5)).toEqual(['a b c. d e.', 'f g h i.']);
+  });
+});
