@@ -75,7 +75,10 @@ const ROLES = ['workflows', 'source', 'script', 'narration', 'clips', 'render'] 
 
 function parseRoles(value: string | undefined) {
   if (!value) return undefined;
-  const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = value
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) throw new Error(`Invalid configuration: WORKER_ROLES has unknown roles ${unknown.join(', ')}`);
   return roles as (typeof ROLES)[number][];
@@ -102,7 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       port: e.PORT,
       host: e.HOST,
       publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
-      apiKeys: (e.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      apiKeys: (e.API_KEYS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
       webhookSecret: e.WEBHOOK_SECRET,
       bodyLimit: e.BODY_LIMIT,
       createRateLimit: e.CREATE_RATE_LIMIT,

@@ -50,10 +50,7 @@ export function createApp(deps: AppDeps) {
   app.get('/openapi.json', (_req, res) => {
     res.json(buildOpenApiDocument());
   });
-  app.use(
-    '/api/videos',
-    videoRoutes({ ...deps, service, broadcaster, statusContext, principal: () => 'anonymous' }),
-  );
+  app.use('/api/videos', videoRoutes({ ...deps, service, broadcaster, statusContext, principal: () => 'anonymous' }));
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such route')));
   app.use(errorHandler);
 
@@ -68,7 +65,11 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
     error =
       err.type === 'entity.too.large'
         ? new HttpError(413, 'payload_too_large', `The body is larger than the limit of ${err.limit} bytes`)
-        : new HttpError(err.status ?? 400, 'invalid_request', err.type === 'entity.parse.failed' ? 'The body is not valid JSON' : err.message);
+        : new HttpError(
+            err.status ?? 400,
+            'invalid_request',
+            err.type === 'entity.parse.failed' ? 'The body is not valid JSON' : err.message,
+          );
   } else {
     logger.error('request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err) });
     error = new HttpError(500, 'internal', 'Internal error');
@@ -84,5 +85,5 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
 }
 
 function isBodyParserError(err: unknown): err is { type: string; status?: number; limit?: number; message: string } {
-  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string' && 'expose' in err;
+  return typeof err === 'object' && err !== null && 'type' in err && typeof err.type === 'string' && 'expose' in err;
 }

@@ -19,7 +19,9 @@ export function buildOpenApiDocument() {
       '/api/videos': {
         post: {
           summary: 'Start a video',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 } }],
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 } },
+          ],
           requestBody: { required: true, content: json(createVideoBodySchema, 'input') },
           responses: {
             '202': { ...status, description: 'Started' },
@@ -45,35 +47,68 @@ export function buildOpenApiDocument() {
         get: { summary: 'A video status', parameters: [idParameter], responses: { '200': status, '404': error('Unknown id') } },
       },
       '/api/videos/{id}/cancel': {
-        post: { summary: 'Cancel a running video', parameters: [idParameter], responses: { '202': status, '404': error('Unknown id'), '409': error('Already finished') } },
+        post: {
+          summary: 'Cancel a running video',
+          parameters: [idParameter],
+          responses: { '202': status, '404': error('Unknown id'), '409': error('Already finished') },
+        },
       },
       '/api/videos/{id}/events': {
         get: {
           summary: 'Status snapshots as Server-Sent Events until a terminal status',
           parameters: [idParameter],
-          responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': error('Unknown id') },
+          responses: {
+            '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            '404': error('Unknown id'),
+          },
         },
       },
       '/api/videos/{id}/script': {
-        get: { summary: 'The script', parameters: [idParameter], responses: { '200': { description: 'Script', content: json(scriptSchema) }, '404': error('Unknown id'), '409': error('Not written yet') } },
+        get: {
+          summary: 'The script',
+          parameters: [idParameter],
+          responses: {
+            '200': { description: 'Script', content: json(scriptSchema) },
+            '404': error('Unknown id'),
+            '409': error('Not written yet'),
+          },
+        },
         put: {
           summary: 'Edit the script while the video awaits review',
           parameters: [idParameter],
           requestBody: { required: true, content: json(scriptSchema, 'input') },
-          responses: { '200': { description: 'Script', content: json(scriptSchema) }, '400': error('Invalid script'), '404': error('Unknown id'), '409': error('Finished') },
+          responses: {
+            '200': { description: 'Script', content: json(scriptSchema) },
+            '400': error('Invalid script'),
+            '404': error('Unknown id'),
+            '409': error('Finished'),
+          },
         },
       },
       '/api/videos/{id}/approve': {
-        post: { summary: 'Approve the script and continue', parameters: [idParameter], responses: { '202': status, '404': error('Unknown id'), '409': error('Not awaiting review') } },
+        post: {
+          summary: 'Approve the script and continue',
+          parameters: [idParameter],
+          responses: { '202': status, '404': error('Unknown id'), '409': error('Not awaiting review') },
+        },
       },
       '/api/videos/{id}/video': {
         get: {
           summary: 'The MP4 (supports Range)',
           parameters: [idParameter],
-          responses: { '200': { description: 'video/mp4' }, '206': { description: 'Partial content' }, '404': error('Unknown id or not completed') },
+          responses: {
+            '200': { description: 'video/mp4' },
+            '206': { description: 'Partial content' },
+            '404': error('Unknown id or not completed'),
+          },
         },
       },
-      '/health': { get: { summary: 'Temporal reachable and workers polling', responses: { '200': { description: 'Healthy' }, '503': { description: 'Unhealthy' } } } },
+      '/health': {
+        get: {
+          summary: 'Temporal reachable and workers polling',
+          responses: { '200': { description: 'Healthy' }, '503': { description: 'Unhealthy' } },
+        },
+      },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     },
   };

@@ -26,9 +26,17 @@ export const sourceSchema = z.discriminatedUnion('type', [pubmedSourceSchema, te
 export const optionsSchema = z
   .object({
     review: z.boolean().optional(),
-    reviewTimeoutSec: z.number().int().min(10).max(30 * 24 * 3600).optional(),
+    reviewTimeoutSec: z
+      .number()
+      .int()
+      .min(10)
+      .max(30 * 24 * 3600)
+      .optional(),
     maxScenes: z.number().int().min(2).max(MAX_SCENES_PER_SCRIPT).optional(),
-    voice: z.string().regex(/^[A-Za-z0-9+_-]{1,40}$/, 'voice must be a plain voice name').optional(),
+    voice: z
+      .string()
+      .regex(/^[A-Za-z0-9+_-]{1,40}$/, 'voice must be a plain voice name')
+      .optional(),
     sceneConcurrency: z.number().int().min(1).max(16).optional(),
     maxCredits: z.number().min(0).max(1_000_000).optional(),
   })

@@ -31,7 +31,9 @@ export function streamStatusEvents(req: Request, res: Response, broadcaster: Sta
       if (terminal) setImmediate(end);
     },
     () => {
-      res.write(`event: error\ndata: ${JSON.stringify({ error: { code: 'status_unavailable', message: 'The status could not be read' } })}\n\n`);
+      res.write(
+        `event: error\ndata: ${JSON.stringify({ error: { code: 'status_unavailable', message: 'The status could not be read' } })}\n\n`,
+      );
       setImmediate(end);
     },
   );

@@ -42,7 +42,10 @@ export function videoRoutes(deps: VideoRoutesDeps): Router {
     }
     const outcome = await deps.service.start(body, key ? { key, scope: deps.principal(req) } : undefined);
     const status = await deps.service.status(outcome.videoId, deps.statusContext(req));
-    res.status(outcome.created ? 202 : 200).location(`/api/videos/${outcome.videoId}`).json(status);
+    res
+      .status(outcome.created ? 202 : 200)
+      .location(`/api/videos/${outcome.videoId}`)
+      .json(status);
   });
 
   router.get('/', async (req: Request, res: Response) => {

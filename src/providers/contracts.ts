@@ -60,9 +60,9 @@ export interface GenerateClipRequest {
   /** Checkpoint from an earlier attempt of the same activity. */
   resume?: ClipCheckpoint;
   /** Must be called as soon as a paid task exists, before waiting on it. */
-  onCheckpoint(checkpoint: ClipCheckpoint): void;
+  onCheckpoint: (checkpoint: ClipCheckpoint) => void;
   /** Progress of the provider's job, 0–1. */
-  onProgress(fraction: number): void;
+  onProgress: (fraction: number) => void;
 }
 
 /** Produces a short video clip for a scene at `outPath`. */

@@ -4,9 +4,7 @@
  */
 
 /** Where the video's content comes from. */
-export type VideoSource =
-  | { type: 'pubmed'; pmid: string }
-  | { type: 'text'; title: string; text: string };
+export type VideoSource = { type: 'pubmed'; pmid: string } | { type: 'text'; title: string; text: string };
 
 /** Per-video choices. Every field has a default filled in by the API before the run starts. */
 export interface VideoOptions {

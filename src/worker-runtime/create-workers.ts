@@ -3,7 +3,7 @@
  * with its own concurrency and rate limits, so a deployment can give Runway two slots and
  * PubMed three requests a second while rendering keeps its own pace.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivitiesByQueue, type ActivityDeps } from '../activities';
 import { ACTIVITY_QUEUES, activityTaskQueue, type ActivityQueue } from '../shared/temporal-names';
 
@@ -39,9 +39,7 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
       Worker.create({
         ...base,
         taskQueue: options.taskQueue,
-        ...(options.workflowBundle
-          ? { workflowBundle: options.workflowBundle }
-          : { workflowsPath: require.resolve('../workflows') }),
+        ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
       }),
     );
   }

@@ -127,6 +127,7 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
   const apiKey = options.apiKey ?? 'test-key';
   const requests: FakeGeminiRequest[] = [];
   const queue: FakeGeminiBehaviour[] = [];
+  const timers = new Set<NodeJS.Timeout>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -151,8 +152,12 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
       }
       const behaviour = queue.shift();
       const { status, json } = answer(behaviour, body);
-      if (behaviour?.kind === 'delay') setTimeout(() => !res.destroyed && send(status, json), behaviour.ms);
-      else send(status, json);
+      if (behaviour?.kind !== 'delay') return send(status, json);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) send(status, json);
+      }, behaviour.ms);
+      timers.add(timer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -163,6 +168,7 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
     enqueue: (...behaviours) => queue.push(...behaviours),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const timer of timers) clearTimeout(timer);
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

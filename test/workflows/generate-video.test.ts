@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import { probeMedia } from '../../src/media/probe';
 import { VIDEO_STAGE_KEY, WORKFLOW_TYPE } from '../../src/shared/temporal-names';
 import type { GenerateVideoInput, VideoState } from '../../src/shared/video';

@@ -1,6 +1,7 @@
 /**
- * Builds the Gemini SDK client the adapters use. The SDK's own HTTP retries are switched off so
- * that Temporal's retry policy is the only one: two layers of retries multiply waits and cost.
+ * Builds the Gemini SDK client the adapters use. The SDK retries only when
+ * `httpOptions.retryOptions` is set, so it is left out: Temporal's retry policy is the only one,
+ * because two layers of retries multiply waits and cost.
  */
 import { GoogleGenAI } from '@google/genai';
 
@@ -10,6 +11,11 @@ export interface GeminiClientOptions {
   baseUrl?: string;
   /** Per-request timeout in milliseconds. */
   timeoutMs?: number;
+  /**
+   * Fetch to use instead of the global one. Tests running inside jest's VM sandbox need it: there
+   * the SDK cannot find Node's undici dispatcher, which it only looks up when no fetch is given.
+   */
+  fetch?: typeof fetch;
 }
 
 /** A GoogleGenAI client for the Gemini API with SDK retries disabled. */
@@ -19,7 +25,8 @@ export function createGeminiClient(options: GeminiClientOptions): GoogleGenAI {
     httpOptions: {
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-      retryOptions: { attempts: 1 },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      // No retryOptions: the SDK then sends each request exactly once (tests pin this down).
     },
   });
 }

@@ -38,11 +38,11 @@ function isApiError(err: unknown): err is ApiError {
 }
 
 /**
- * Maps an error thrown by a Gemini call. An abort of `signal` is handed back unchanged, so
- * cancellation stays cancellation; anything unrecognised is treated as a transient failure.
+ * Maps an error thrown by a Gemini call. After an abort of `signal` its reason is handed back,
+ * so cancellation stays cancellation; anything unrecognised is treated as a transient failure.
  */
 export function mapGeminiError(err: unknown, signal: AbortSignal): unknown {
-  if (signal.aborted) return err;
+  if (signal.aborted) return signal.reason ?? err;
   if (isApiError(err)) {
     const body = readBody(err.message);
     const detail = (body.error?.message ?? err.message).slice(0, 300);

@@ -54,7 +54,7 @@ export class PubmedSourceProvider implements SourceProvider {
       response = await this.fetchImpl(url, { signal, headers: { accept: 'application/xml, text/xml' } });
       body = await response.text();
     } catch (err) {
-      if (signal.aborted) throw err;
+      if (signal.aborted) throw signal.reason ?? err;
       // The cause may quote the URL, which holds the key; only its class and code are kept.
       const code = (err as { cause?: { code?: string } }).cause?.code;
       throw new ProviderUnavailableError(`PubMed could not be reached${code ? ` (${code})` : ''}`);

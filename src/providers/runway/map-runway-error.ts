@@ -7,9 +7,9 @@ import { APIConnectionError, APIError } from '@runwayml/sdk';
 import { ProviderRejectedError, ProviderUnavailableError, RateLimitedError } from '../errors';
 import { parseRetryAfter } from '../retry-after';
 
-/** Maps an error from a Runway call; an abort of `signal` is handed back unchanged. */
+/** Maps an error from a Runway call; after an abort of `signal` its reason is handed back. */
 export function mapRunwayError(err: unknown, signal: AbortSignal): unknown {
-  if (signal.aborted) return err;
+  if (signal.aborted) return signal.reason ?? err;
   if (err instanceof APIConnectionError) {
     return new ProviderUnavailableError(`Runway could not be reached: ${err.message}`);
   }
