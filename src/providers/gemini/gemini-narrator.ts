@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../atomic-file';
 import { isWav, pcmToWav } from '../../media/wav';
 import { throwIfSafetyBlocked } from './check-gemini-safety';
 import { mapGeminiError } from './map-gemini-error';
+import { withScopedSignal } from '../scoped-signal';
 
 export interface GeminiNarratorOptions {
   /** A client built with SDK retries off (see createGeminiClient). */
@@ -78,16 +79,18 @@ export class GeminiNarrator implements Narrator {
     signal.throwIfAborted();
     let response: GenerateContentResponse;
     try {
-      response = await this.client.models.generateContent({
-        model: this.model,
-        contents: [{ role: 'user', parts: [{ text }] }],
-        config: {
-          responseModalities: ['AUDIO'],
-          speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: voice } } },
-          abortSignal: signal,
-          automaticContinuation: false,
-        },
-      });
+      response = await withScopedSignal(signal, (abortSignal) =>
+        this.client.models.generateContent({
+          model: this.model,
+          contents: [{ role: 'user', parts: [{ text }] }],
+          config: {
+            responseModalities: ['AUDIO'],
+            speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: voice } } },
+            abortSignal,
+            automaticContinuation: false,
+          },
+        }),
+      );
     } catch (err) {
       throw mapGeminiError(err, signal);
     }

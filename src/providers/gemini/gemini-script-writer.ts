@@ -10,6 +10,7 @@ import { InvalidProviderReplyError } from '../errors';
 import { buildScriptPrompt } from './build-script-prompt';
 import { throwIfSafetyBlocked } from './check-gemini-safety';
 import { mapGeminiError } from './map-gemini-error';
+import { withScopedSignal } from '../scoped-signal';
 import { scriptReplyJsonSchema, scriptReplySchema, type ScriptReply } from './script-schema';
 
 export interface GeminiScriptWriterOptions {
@@ -79,17 +80,19 @@ export class GeminiScriptWriter implements ScriptWriter {
       signal.throwIfAborted();
       let response: GenerateContentResponse;
       try {
-        response = await this.client.models.generateContent({
-          model: this.model,
-          contents: prompt,
-          config: {
-            responseMimeType: 'application/json',
-            responseJsonSchema,
-            abortSignal: signal,
-            // One request per call: continuation hops would be paid for outside our retry policy.
-            automaticContinuation: false,
-          },
-        });
+        response = await withScopedSignal(signal, (abortSignal) =>
+          this.client.models.generateContent({
+            model: this.model,
+            contents: prompt,
+            config: {
+              responseMimeType: 'application/json',
+              responseJsonSchema,
+              abortSignal,
+              // One request per call: continuation hops would be paid for outside our retry policy.
+              automaticContinuation: false,
+            },
+          }),
+        );
       } catch (err) {
         throw mapGeminiError(err, signal);
       }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunwayML } from '@runwayml/sdk';
 import { ProviderTaskFailedError, SafetyBlockedError } from '../errors';
 import { mapRunwayError } from './map-runway-error';
+import { withScopedSignal } from '../scoped-signal';
 
 export type RunwayTask = Awaited<ReturnType<RunwayML['tasks']['retrieve']>>;
 export type SucceededTask = Extract<RunwayTask, { status: 'SUCCEEDED' }>;
@@ -50,7 +51,7 @@ export async function pollRunwayTask(options: PollOptions): Promise<SucceededTas
   for (;;) {
     let task: RunwayTask;
     try {
-      task = await client.tasks.retrieve(taskId, { signal });
+      task = await withScopedSignal(signal, (scoped) => client.tasks.retrieve(taskId, { signal: scoped }));
     } catch (err) {
       throw mapRunwayError(err, signal);
     }

@@ -11,6 +11,7 @@ import type { Scene } from '../../shared/video';
 import { ProviderUnavailableError } from '../errors';
 import { streamToFileAtomic } from '../atomic-file';
 import { mapRunwayError } from './map-runway-error';
+import { withScopedSignal } from '../scoped-signal';
 import { pollRunwayTask, RetryableTaskFailure, type SucceededTask } from './poll-runway-task';
 
 export interface RunwayClipGeneratorOptions {
@@ -57,7 +58,7 @@ export class RunwayClipGenerator implements ClipGenerator {
       if (!taskId) {
         if (!imageTaskId) {
           const body = { model: imageModel, promptText, ratio } as ImageParams;
-          imageTaskId = (await this.submit(() => client.textToImage.create(body, { signal }), signal)).id;
+          imageTaskId = (await this.submit((s) => client.textToImage.create(body, { signal: s }), signal)).id;
           onCheckpoint({ imageTaskId });
         }
         running = imageTaskId;
@@ -66,7 +67,7 @@ export class RunwayClipGenerator implements ClipGenerator {
         const promptImage = image.output[0];
         if (!promptImage) throw new ProviderUnavailableError(`Runway image task ${imageTaskId} has no output`);
         const body = { model: videoModel, promptImage, promptText, ratio, duration: durationSec } as VideoParams;
-        const created = await this.submit(() => client.imageToVideo.create(body, { signal }), signal);
+        const created = await this.submit((s) => client.imageToVideo.create(body, { signal: s }), signal);
         taskId = created.id;
         credits = this.estimateCredits(scene);
         onCheckpoint({ imageTaskId, taskId, credits });
@@ -84,9 +85,9 @@ export class RunwayClipGenerator implements ClipGenerator {
     }
   }
 
-  private async submit<T>(create: () => PromiseLike<T>, signal: AbortSignal): Promise<T> {
+  private async submit<T>(create: (signal: AbortSignal) => PromiseLike<T>, signal: AbortSignal): Promise<T> {
     try {
-      return await create();
+      return await withScopedSignal(signal, create);
     } catch (err) {
       throw mapRunwayError(err, signal);
     }
