@@ -5,6 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testTimeout: 120_000,
+  setupFiles: ['<rootDir>/test/setup-runtime.ts'],
   // Tests share one machine with ffmpeg renders and Temporal servers; two at a time suits 2 cores.
   maxWorkers: 2,
 };

@@ -94,6 +94,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parsed.data;
   const hasGemini = Boolean(e.GEMINI_API_KEY);
   const hasRunway = Boolean(e.RUNWAYML_API_SECRET);
+  if ((e.SCRIPT_PROVIDER === 'gemini' || e.NARRATION_PROVIDER === 'gemini') && !hasGemini) {
+    throw new Error('Invalid configuration: a gemini provider is selected but GEMINI_API_KEY is not set');
+  }
+  if (e.CLIP_PROVIDER === 'runway' && !hasRunway) {
+    throw new Error('Invalid configuration: CLIP_PROVIDER=runway but RUNWAYML_API_SECRET is not set');
+  }
   return Object.freeze({
     temporal: Object.freeze({
       address: e.TEMPORAL_ADDRESS,

@@ -3,22 +3,33 @@
  * those named in WORKER_ROLES). Temporal's runtime stops them gracefully on SIGINT and SIGTERM:
  * running activities are given the shutdown grace time, then cancelled.
  */
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from './config';
 import { createProviders } from './providers/create-providers';
 import { MediaStore } from './storage/media-store';
-import { createWorkers } from './worker-runtime/create-workers';
-import { logger } from './shared-node/logger';
+import { createWorkers, type QueueLimits } from './worker-runtime/create-workers';
+import { logger, setLogLevel } from './shared-node/logger';
 
-/** Limits of each activity queue, from the configuration. */
-export function queueLimits(config: Config) {
+/**
+ * Limits of each activity queue, from the configuration. Rates are enforced by the Temporal
+ * server per task queue, so they hold across every worker process of the deployment.
+ */
+export function queueLimits(config: Config): QueueLimits {
+  const gemini = (provider: string) => (provider === 'gemini' ? config.gemini.ratePerSec : undefined);
   return {
     concurrency: config.concurrency,
-    ratePerSec: { source: config.pubmed.ratePerSec },
+    ratePerSec: {
+      source: config.pubmed.ratePerSec,
+      script: gemini(config.providers.script),
+      narration: gemini(config.providers.narration),
+      clips: config.providers.clip === 'runway' ? config.runway.ratePerSec : undefined,
+    },
   };
 }
 
 export async function runWorker(config: Config = loadConfig()): Promise<void> {
+  setLogLevel(config.logLevel);
+  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const workers = await createWorkers({

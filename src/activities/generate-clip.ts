@@ -55,6 +55,7 @@ export function createGenerateClip(deps: { clipGenerator: ClipGenerator; store: 
             outPath,
             signal: context.cancellationSignal,
             resume,
+            beforeSubmit: () => heartbeats.quiet(),
             onCheckpoint(checkpoint) {
               beat.checkpoint = checkpoint;
               heartbeats.update(beat);

@@ -10,10 +10,13 @@ import type { MediaStore } from '../storage/media-store';
 import { checkHealth } from './health';
 import { HttpError } from './http-error';
 import { buildOpenApiDocument } from './openapi';
+import { rateLimit } from './rate-limiter';
+import { requireApiKey } from './require-api-key';
 import { StatusBroadcaster } from './status-broadcaster';
 import type { StatusContext } from './status-body';
 import { videoRoutes } from './video-routes';
 import { VideoService } from './video-service';
+import { webhookRoutes } from './webhook-routes';
 
 export interface AppDeps {
   client: Client;
@@ -21,6 +24,13 @@ export interface AppDeps {
   store: MediaStore;
 }
 
+/** Who is calling: the API key's principal when keys are required, one shared scope otherwise. */
+const principalOf = (res: Response): string => (typeof res.locals.principal === 'string' ? res.locals.principal : 'anonymous');
+
+/**
+ * The whole HTTP API. `/health`, `/openapi.json` and the signed webhook are open; every other
+ * `/api` route needs a bearer key when `config.api.apiKeys` is not empty.
+ */
 export function createApp(deps: AppDeps) {
   const { config } = deps;
   const app = express();
@@ -41,7 +51,12 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
-  app.use(express.json({ limit: config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  // Counted per API key when the caller has one, per client address otherwise (webhooks, open APIs).
+  const createLimit = rateLimit({
+    limit: config.api.createRateLimit,
+    windowSec: config.api.createRateWindowSec,
+    keyOf: (req, res) => (typeof res.locals.principal === 'string' ? res.locals.principal : `addr:${req.ip ?? 'unknown'}`),
+  });
 
   app.get('/health', async (_req, res) => {
     const report = await checkHealth(deps.client, config.temporal.taskQueue);
@@ -50,11 +65,21 @@ export function createApp(deps: AppDeps) {
   app.get('/openapi.json', (_req, res) => {
     res.json(buildOpenApiDocument());
   });
-  app.use('/api/videos', videoRoutes({ ...deps, service, broadcaster, statusContext, principal: () => 'anonymous' }));
+  app.use(
+    '/api/webhooks',
+    webhookRoutes({ secret: config.api.webhookSecret, bodyLimit: config.api.bodyLimit, service, statusContext, createLimit }),
+  );
+  if (config.api.apiKeys.length > 0) app.use('/api', requireApiKey(config.api.apiKeys));
+  // Parsed after authentication, so a caller without a key cannot make the API read a body.
+  app.use(express.json({ limit: config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    '/api/videos',
+    videoRoutes({ ...deps, service, broadcaster, statusContext, createLimit, principal: (_req, res) => principalOf(res) }),
+  );
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such route')));
   app.use(errorHandler);
 
-  return Object.assign(app, { close: () => broadcaster.close() });
+  return Object.assign(app, { broadcaster, close: () => broadcaster.close() });
 }
 
 function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {

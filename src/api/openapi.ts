@@ -1,115 +1,232 @@
 /**
- * The OpenAPI 3.1 document, generated from the zod schemas that validate requests.
+ * The OpenAPI 3.1 document, generated from the zod schemas that validate requests, so the
+ * document and the validation cannot drift apart.
  */
 import { z } from 'zod';
-import { createVideoBodySchema, errorBodySchema, scriptSchema, videoStatusSchema } from './schemas';
+import {
+  createVideoBodySchema,
+  errorBodySchema,
+  healthReportSchema,
+  listQuerySchema,
+  scriptSchema,
+  videoListSchema,
+  videoStatusSchema,
+} from './schemas';
+import { DELIVERY_HEADER, SIGNATURE_HEADER } from './webhook-routes';
 
-const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({
-  'application/json': { schema: z.toJSONSchema(schema, { io, unrepresentable: 'any' }) },
-});
-const error = (description: string) => ({ description, content: json(errorBodySchema) });
-const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+/** A JSON Schema for OpenAPI 3.1 (whose dialect is 2020-12), without the `$schema` line. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+}
 
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonContent = (name: string) => ({ 'application/json': { schema: ref(name) } });
+const error = (description: string) => ({ description, content: jsonContent('Error') });
+const status = (description: string) => ({ description, content: jsonContent('VideoStatus') });
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$' } };
+
+/** Answers every `/api` route may give besides its own. */
+const common = {
+  '401': { ...error('Missing or invalid API key (only when API_KEYS is set)'), headers: { 'WWW-Authenticate': { schema: { type: 'string' } } } },
+  '500': error('Internal error'),
+};
+
+const rateLimited = {
+  ...error('Too many creates in the current window'),
+  headers: { 'Retry-After': { description: 'Seconds until the window ends', schema: { type: 'integer' } } },
+};
+
+function listParameters() {
+  const schema = jsonSchema(listQuerySchema, 'input') as { properties: Record<string, unknown> };
+  return Object.entries(schema.properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
+}
+
+/** The document served at `/openapi.json`. */
 export function buildOpenApiDocument() {
-  const status = { description: 'The video', content: json(videoStatusSchema) };
   return {
     openapi: '3.1.0',
     info: { title: 'Reelflow API', version: '0.1.0', description: 'Narrated explainer videos from PubMed papers or text.' },
+    security: [{ bearerAuth: [] }],
     paths: {
       '/api/videos': {
         post: {
+          operationId: 'createVideo',
           summary: 'Start a video',
           parameters: [
-            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 } },
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: 'Same key and body: the same video (200). Same key, another body: 409. Scoped by API key.',
+              schema: { type: 'string', minLength: 1, maxLength: 255 },
+            },
           ],
-          requestBody: { required: true, content: json(createVideoBodySchema, 'input') },
+          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateVideoBody') } } },
           responses: {
-            '202': { ...status, description: 'Started' },
-            '200': { ...status, description: 'Already started with this Idempotency-Key and body' },
+            '202': status('Started'),
+            '200': status('Already started with this Idempotency-Key and body'),
             '400': error('Invalid body'),
             '409': error('Idempotency-Key reused with another body'),
             '413': error('Body too large'),
             '415': error('Body is not JSON'),
+            '429': rateLimited,
+            ...common,
           },
         },
         get: {
+          operationId: 'listVideos',
           summary: 'List videos, newest first',
-          parameters: [
-            { name: 'status', in: 'query', schema: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] } },
-            { name: 'stage', in: 'query', schema: { type: 'string' } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
-            { name: 'cursor', in: 'query', schema: { type: 'string' } },
-          ],
-          responses: { '200': { description: '{ items, nextCursor }' }, '400': error('Invalid query') },
+          parameters: listParameters(),
+          responses: {
+            '200': { description: 'One page; pass nextCursor as cursor for the next', content: jsonContent('VideoList') },
+            '400': error('Invalid query'),
+            ...common,
+          },
         },
       },
       '/api/videos/{id}': {
-        get: { summary: 'A video status', parameters: [idParameter], responses: { '200': status, '404': error('Unknown id') } },
+        get: {
+          operationId: 'getVideo',
+          summary: 'A video status',
+          parameters: [idParameter],
+          responses: { '200': status('The video'), '404': error('Unknown id'), ...common },
+        },
       },
       '/api/videos/{id}/cancel': {
         post: {
-          summary: 'Cancel a running video',
+          operationId: 'cancelVideo',
+          summary: 'Cancel a running video; its files are removed',
           parameters: [idParameter],
-          responses: { '202': status, '404': error('Unknown id'), '409': error('Already finished') },
+          responses: { '202': status('Cancellation requested'), '404': error('Unknown id'), '409': error('Already finished'), ...common },
         },
       },
       '/api/videos/{id}/events': {
         get: {
-          summary: 'Status snapshots as Server-Sent Events until a terminal status',
+          operationId: 'streamVideoEvents',
+          summary: 'Status snapshots as Server-Sent Events (`status`, then one `end`) until a terminal status',
           parameters: [idParameter],
           responses: {
-            '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            '200': { description: 'An event stream; `: keep-alive` comments every 15 s', content: { 'text/event-stream': { schema: { type: 'string' } } } },
             '404': error('Unknown id'),
+            ...common,
           },
         },
       },
       '/api/videos/{id}/script': {
         get: {
+          operationId: 'getScript',
           summary: 'The script',
           parameters: [idParameter],
           responses: {
-            '200': { description: 'Script', content: json(scriptSchema) },
+            '200': { description: 'Script', content: jsonContent('Script') },
             '404': error('Unknown id'),
             '409': error('Not written yet'),
+            ...common,
           },
         },
         put: {
-          summary: 'Edit the script while the video awaits review',
+          operationId: 'editScript',
+          summary: 'Replace the script while the video awaits review',
           parameters: [idParameter],
-          requestBody: { required: true, content: json(scriptSchema, 'input') },
+          requestBody: { required: true, content: { 'application/json': { schema: ref('Script') } } },
           responses: {
-            '200': { description: 'Script', content: json(scriptSchema) },
-            '400': error('Invalid script'),
+            '200': { description: 'The script now used', content: jsonContent('Script') },
+            '400': error('Invalid script; the message says why'),
             '404': error('Unknown id'),
-            '409': error('Finished'),
+            '409': error('Finished, or not awaiting review'),
+            '413': error('Body too large'),
+            ...common,
           },
         },
       },
       '/api/videos/{id}/approve': {
         post: {
+          operationId: 'approveScript',
           summary: 'Approve the script and continue',
           parameters: [idParameter],
-          responses: { '202': status, '404': error('Unknown id'), '409': error('Not awaiting review') },
+          responses: { '202': status('Approved'), '404': error('Unknown id'), '409': error('Not awaiting review'), ...common },
         },
       },
       '/api/videos/{id}/video': {
         get: {
+          operationId: 'downloadVideo',
           summary: 'The MP4 (supports Range)',
-          parameters: [idParameter],
+          parameters: [idParameter, { name: 'Range', in: 'header', required: false, schema: { type: 'string' } }],
           responses: {
-            '200': { description: 'video/mp4' },
-            '206': { description: 'Partial content' },
+            '200': { description: 'The whole MP4', content: { 'video/mp4': { schema: { type: 'string', contentMediaType: 'video/mp4' } } } },
+            '206': { description: 'The requested range', content: { 'video/mp4': { schema: { type: 'string', contentMediaType: 'video/mp4' } } } },
             '404': error('Unknown id or not completed'),
+            '416': { description: 'Range not satisfiable' },
+            ...common,
+          },
+        },
+      },
+      '/api/webhooks/videos': {
+        post: {
+          operationId: 'createVideoFromWebhook',
+          summary: 'Start a video from a signed delivery (404 unless WEBHOOK_SECRET is set)',
+          security: [],
+          parameters: [
+            {
+              name: SIGNATURE_HEADER,
+              in: 'header',
+              required: true,
+              description: 'sha256=<hex HMAC-SHA256 of the raw body under WEBHOOK_SECRET>',
+              schema: { type: 'string', pattern: '^sha256=[0-9a-fA-F]{64}$' },
+            },
+            {
+              name: DELIVERY_HEADER,
+              in: 'header',
+              required: true,
+              description: 'Unique per delivery; a replay returns the same video and starts nothing',
+              schema: { type: 'string', minLength: 1, maxLength: 255 },
+            },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateVideoBody') } } },
+          responses: {
+            '202': status('Started'),
+            '200': status('Delivery already seen'),
+            '400': error('Invalid body or delivery id'),
+            '401': error('Missing or wrong signature'),
+            '404': error('No webhook secret is configured'),
+            '409': error('Delivery id reused with another body'),
+            '413': error('Body too large'),
+            '429': rateLimited,
+            '500': error('Internal error'),
           },
         },
       },
       '/health': {
         get: {
-          summary: 'Temporal reachable and workers polling',
-          responses: { '200': { description: 'Healthy' }, '503': { description: 'Unhealthy' } },
+          operationId: 'health',
+          summary: 'Temporal reachable and a worker polling each task queue',
+          security: [],
+          responses: {
+            '200': { description: 'Healthy', content: jsonContent('HealthReport') },
+            '503': { description: 'Unhealthy; problems says what is missing', content: jsonContent('HealthReport') },
+          },
         },
       },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/openapi.json': {
+        get: {
+          operationId: 'openApiDocument',
+          summary: 'This document',
+          security: [],
+          responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+    },
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS; required only when it is set' } },
+      schemas: {
+        CreateVideoBody: jsonSchema(createVideoBodySchema, 'input'),
+        Script: jsonSchema(scriptSchema, 'input'),
+        VideoStatus: jsonSchema(videoStatusSchema, 'output'),
+        VideoList: jsonSchema(videoListSchema, 'output'),
+        HealthReport: jsonSchema(healthReportSchema, 'output'),
+        Error: jsonSchema(errorBodySchema, 'output'),
+      },
     },
   };
 }

@@ -67,6 +67,7 @@ export const sceneSchema = z
       .string()
       .trim()
       .min(1)
+      .max(4000)
       .refine((t) => t.split(/\s+/).length <= MAX_WORDS_PER_SCENE, `narration must have at most ${MAX_WORDS_PER_SCENE} words`),
     visual: z.string().max(1000).optional(),
   })
@@ -101,4 +102,26 @@ export type VideoStatusBody = z.infer<typeof videoStatusSchema>;
 
 export const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+export const videoListSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(RUN_STATUSES),
+      stage: z.enum(STAGES),
+      createdAt: z.string(),
+      closedAt: z.string().optional(),
+      statusUrl: z.string(),
+      webUiUrl: z.string(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const healthReportSchema = z.object({
+  ok: z.boolean(),
+  temporal: z.enum(['reachable', 'unreachable']),
+  taskQueues: z.array(z.object({ name: z.string(), kind: z.enum(['workflow', 'activity']), pollers: z.number().int() })),
+  problems: z.array(z.string()),
 });

@@ -4,11 +4,22 @@
  */
 import type { Request, Response } from 'express';
 import type { StatusBroadcaster } from './status-broadcaster';
-import { isTerminal } from './status-body';
+import type { VideoStatusBody } from './schemas';
+import { isTerminal, type StatusContext } from './status-body';
 
 const KEEP_ALIVE_MS = 15_000;
 
-export function streamStatusEvents(req: Request, res: Response, broadcaster: StatusBroadcaster, videoId: string): void {
+/**
+ * Streams `videoId`'s status to one client until the run ends or the client leaves. Snapshots are
+ * shared by every watcher, so links in them are rebased on this request's `apiBaseUrl`.
+ */
+export function streamStatusEvents(
+  req: Request,
+  res: Response,
+  broadcaster: StatusBroadcaster,
+  videoId: string,
+  context: StatusContext,
+): void {
   res.status(200).set({
     'Content-Type': 'text/event-stream',
     'Cache-Control': 'no-cache, no-transform',
@@ -25,7 +36,10 @@ export function streamStatusEvents(req: Request, res: Response, broadcaster: Sta
   };
   const unsubscribe = broadcaster.subscribe(
     videoId,
-    (status) => {
+    (shared) => {
+      const status: VideoStatusBody = shared.result
+        ? { ...shared, result: { ...shared.result, videoUrl: `${context.apiBaseUrl}/api/videos/${encodeURIComponent(videoId)}/video` } }
+        : shared;
       const terminal = isTerminal(status.status);
       res.write(`id: ${++sequence}\nevent: ${terminal ? 'end' : 'status'}\ndata: ${JSON.stringify(status)}\n\n`);
       if (terminal) setImmediate(end);

@@ -1,5 +1,5 @@
 /** The `/api/videos` routes. Each validates its input, calls VideoService, and shapes the answer. */
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { VIDEO_FILE } from '../activities/render-video';
@@ -21,7 +21,9 @@ export interface VideoRoutesDeps {
   broadcaster: StatusBroadcaster;
   statusContext(req: Request): StatusContext;
   /** Who is calling, for scoping idempotency keys; the API key when keys are required. */
-  principal(req: Request): string;
+  principal(req: Request, res: Response): string;
+  /** Counts creates per caller and answers 429 past the limit. */
+  createLimit: RequestHandler;
 }
 
 const idParam = (req: Request) => {
@@ -33,14 +35,14 @@ const idParam = (req: Request) => {
 export function videoRoutes(deps: VideoRoutesDeps): Router {
   const router = Router();
 
-  router.post('/', async (req: Request, res: Response) => {
+  router.post('/', deps.createLimit, async (req: Request, res: Response) => {
     if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
     const body = validate(createVideoBodySchema, req.body, 'body');
     const key = req.get('Idempotency-Key');
     if (key !== undefined && (key.length === 0 || key.length > 255)) {
       throw new HttpError(400, 'invalid_request', 'Idempotency-Key must be 1 to 255 characters');
     }
-    const outcome = await deps.service.start(body, key ? { key, scope: deps.principal(req) } : undefined);
+    const outcome = await deps.service.start(body, key ? { key, scope: deps.principal(req, res) } : undefined);
     const status = await deps.service.status(outcome.videoId, deps.statusContext(req));
     res
       .status(outcome.created ? 202 : 200)
@@ -66,7 +68,7 @@ export function videoRoutes(deps: VideoRoutesDeps): Router {
   router.get('/:id/events', async (req: Request, res: Response) => {
     const id = idParam(req);
     await deps.service.describe(id);
-    streamStatusEvents(req, res, deps.broadcaster, id);
+    streamStatusEvents(req, res, deps.broadcaster, id, deps.statusContext(req));
   });
 
   router.get('/:id/script', async (req: Request, res: Response) => {

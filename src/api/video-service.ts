@@ -140,13 +140,19 @@ export class VideoService {
 
   async script(videoId: string): Promise<Script> {
     const description = await this.describe(videoId);
-    const script = await this.client.workflow.getHandle(videoId, description.runId).query(scriptQuery);
+    // A run no worker has picked up yet cannot answer a query, and has no script anyway.
+    const script =
+      description.historyLength <= 2 ? undefined : await this.client.workflow.getHandle(videoId, description.runId).query(scriptQuery);
     if (!script) throw new HttpError(409, 'script_not_ready', 'The script has not been written yet');
     return script;
   }
 
+  /** Replaces the script of a video awaiting review; the workflow's validator has the last word. */
   async editScript(videoId: string, script: Script): Promise<Script> {
-    await this.requireRunning(videoId);
+    const description = await this.requireRunning(videoId);
+    if ((await this.readState(description))?.stage !== 'awaiting_review') {
+      throw new HttpError(409, 'not_awaiting_review', `Video ${videoId} is not awaiting review; only then can its script be edited`);
+    }
     try {
       return await this.client.workflow.getHandle(videoId).executeUpdate(editScriptUpdate, { args: [script] });
     } catch (err) {

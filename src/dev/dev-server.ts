@@ -63,17 +63,22 @@ function serverArgs(options: DevServerOptions, host: string, namespace: string):
   return args;
 }
 
-/** Resolves once the frontend answers for the namespace; a bare open port is not enough. */
+/**
+ * True once the frontend answers for the namespace; an open port alone is not enough.
+ * `Connection.connect` leaves its channel open when it fails, so build it lazily and always close.
+ */
 async function frontendAnswers(address: string, namespace: string): Promise<boolean> {
-  let connection: Connection | undefined;
+  const connection = Connection.lazy({ address, connectTimeout: 1_000 });
   try {
-    connection = await Connection.connect({ address, connectTimeout: 1_000 });
-    await connection.workflowService.describeNamespace({ namespace });
+    await connection.ensureConnected();
+    await connection.withDeadline(Date.now() + 2_000, () =>
+      connection.workflowService.describeNamespace({ namespace }),
+    );
     return true;
   } catch {
     return false;
   } finally {
-    await connection?.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
   }
 }
 

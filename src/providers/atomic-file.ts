@@ -33,11 +33,7 @@ export async function writeFileAtomic(target: string, data: Buffer): Promise<voi
 }
 
 /** Streams a fetch body to `target` atomically; an abort leaves no partial file behind. */
-export async function streamToFileAtomic(
-  target: string,
-  body: WebReadableStream<Uint8Array>,
-  signal?: AbortSignal,
-): Promise<void> {
+export async function streamToFileAtomic(target: string, body: WebReadableStream<Uint8Array>, signal?: AbortSignal): Promise<void> {
   const tmp = tempSibling(target);
   await commit(tmp, target, () => pipeline(Readable.fromWeb(body), createWriteStream(tmp), { signal }));
 }

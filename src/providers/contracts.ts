@@ -59,6 +59,12 @@ export interface GenerateClipRequest {
   signal: AbortSignal;
   /** Checkpoint from an earlier attempt of the same activity. */
   resume?: ClipCheckpoint;
+  /**
+   * Must be awaited right before each paid submission. It clears the way for the checkpoint
+   * that follows to reach Temporal at once (heartbeats are otherwise throttled), which closes
+   * the window in which a crash could lose a task id and pay for the clip twice.
+   */
+  beforeSubmit?: () => Promise<void>;
   /** Must be called as soon as a paid task exists, before waiting on it. */
   onCheckpoint: (checkpoint: ClipCheckpoint) => void;
   /** Progress of the provider's job, 0–1. */

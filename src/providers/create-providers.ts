@@ -2,16 +2,17 @@
  * Wires the configured adapters. The only place that decides local versus paid, so the rest of
  * the code depends on the contracts alone.
  */
-import { GoogleGenAI } from '@google/genai';
-import RunwayML from '@runwayml/sdk';
+import type { GoogleGenAI } from '@google/genai';
 import type { Config } from '../config';
 import type { ClipGenerator, Narrator, ScriptWriter, SourceProvider } from './contracts';
+import { createGeminiClient } from './gemini/create-gemini-client';
 import { GeminiNarrator } from './gemini/gemini-narrator';
 import { GeminiScriptWriter } from './gemini/gemini-script-writer';
 import { DrawnClipGenerator } from './local/drawn-clip-generator';
 import { EspeakNarrator } from './local/espeak-narrator';
 import { LocalScriptWriter } from './local/local-script-writer';
 import { PubmedSourceProvider } from './pubmed/pubmed-source-provider';
+import { createRunwayClient } from './runway/create-runway-client';
 import { RunwayClipGenerator } from './runway/runway-clip-generator';
 
 export interface Providers {
@@ -24,13 +25,15 @@ export interface Providers {
 /** Local clips last as long as a paid one would, so renders behave alike with either. */
 const LOCAL_CLIP_SEC = 4;
 
-export function createProviders(config: Config): Providers {
+export interface ProviderOverrides {
+  /** The fetch the Gemini SDK uses; jest's sandbox needs the global one handed over. */
+  geminiFetch?: typeof fetch;
+}
+
+export function createProviders(config: Config, overrides: ProviderOverrides = {}): Providers {
   let gemini: GoogleGenAI | undefined;
   const geminiClient = () =>
-    (gemini ??= new GoogleGenAI({
-      apiKey: config.secrets.geminiApiKey,
-      httpOptions: config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : undefined,
-    }));
+    (gemini ??= createGeminiClient({ apiKey: config.secrets.geminiApiKey ?? '', baseUrl: config.gemini.baseUrl, fetch: overrides.geminiFetch }));
 
   const scriptWriter: ScriptWriter =
     config.providers.script === 'gemini'
@@ -45,12 +48,7 @@ export function createProviders(config: Config): Providers {
   const clipGenerator: ClipGenerator =
     config.providers.clip === 'runway'
       ? new RunwayClipGenerator({
-          client: new RunwayML({
-            apiKey: config.secrets.runwayApiSecret,
-            baseURL: config.runway.baseUrl,
-            // Temporal owns retrying; SDK retries would hide 429s and double the waits.
-            maxRetries: 0,
-          }),
+          client: createRunwayClient({ apiKey: config.secrets.runwayApiSecret ?? '', baseUrl: config.runway.baseUrl }),
           imageModel: config.runway.imageModel,
           videoModel: config.runway.videoModel,
           ratio: config.runway.ratio,

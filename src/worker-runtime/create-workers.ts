@@ -5,6 +5,7 @@
  */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivitiesByQueue, type ActivityDeps } from '../activities';
+import { HEARTBEAT_THROTTLE_MS } from '../activities/heartbeat-loop';
 import { ACTIVITY_QUEUES, activityTaskQueue, type ActivityQueue } from '../shared/temporal-names';
 
 export interface QueueLimits {
@@ -52,6 +53,10 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
         activities: activities[queue],
         maxConcurrentActivityTaskExecutions: options.limits.concurrency[queue],
         maxTaskQueueActivitiesPerSecond: options.limits.ratePerSec[queue],
+        // Heartbeats carry paid task ids; the SDK's default throttle (up to 60 s) could keep one
+        // from reaching the server before a crash, and the retry would then pay again.
+        maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
+        defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
       }),
     );
   }

@@ -41,7 +41,7 @@ export const narrationOptions: ActivityOptions = {
 export const clipOptions: ActivityOptions = {
   startToCloseTimeout: '30m',
   scheduleToCloseTimeout: '2h',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '20s',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT },
 };
 

@@ -115,7 +115,8 @@ test('keeps a run across a crash (kill) of the server', async () => {
 });
 
 test('rejects with the server output when the port is taken', async () => {
-  const blocker = net.createServer();
+  // Hangs up on every connection, so that only the bound port matters.
+  const blocker = net.createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const { port } = blocker.address() as net.AddressInfo;
   try {

@@ -46,8 +46,13 @@ export interface FakeGemini {
 }
 
 const STATUS_NAMES: Record<number, string> = {
-  400: 'INVALID_ARGUMENT', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED',
-  500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED',
+  400: 'INVALID_ARGUMENT',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
 };
 
 /** 16-bit little-endian mono sine at 440 Hz, quiet enough not to clip. */
@@ -61,7 +66,10 @@ export function sineTonePcm(seconds: number, sampleRate = 24000): Buffer {
 }
 
 function promptText(body: GenerateBody): string {
-  return (body.contents ?? []).flatMap((c) => c.parts ?? []).map((p) => p.text ?? '').join('\n');
+  return (body.contents ?? [])
+    .flatMap((c) => c.parts ?? [])
+    .map((p) => p.text ?? '')
+    .join('\n');
 }
 
 /** A script that honours the request's scene bound, titled after the prompt's "Title:" line. */
@@ -115,7 +123,13 @@ function answer(behaviour: FakeGeminiBehaviour | undefined, body: GenerateBody):
     case 'finish':
       return reply({
         ...base,
-        candidates: [{ finishReason: b.finishReason, index: 0, safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }] }],
+        candidates: [
+          {
+            finishReason: b.finishReason,
+            index: 0,
+            safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }],
+          },
+        ],
       });
     case 'delay':
       return answer(undefined, body);

@@ -20,8 +20,20 @@ async function draw(): Promise<RunwayAssets> {
     const mp4 = path.join(dir, 'clip.mp4');
     const png = path.join(dir, 'image.png');
     const common = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-f', 'lavfi'];
-    await runTool('ffmpeg', [...common, '-i', 'testsrc2=size=640x360:rate=24:duration=2', '-pix_fmt', 'yuv420p',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-movflags', '+faststart', mp4]);
+    await runTool('ffmpeg', [
+      ...common,
+      '-i',
+      'testsrc2=size=640x360:rate=24:duration=2',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-movflags',
+      '+faststart',
+      mp4,
+    ]);
     await runTool('ffmpeg', [...common, '-i', 'testsrc2=size=640x360', '-frames:v', '1', png]);
     return { mp4: await readFile(mp4), png: await readFile(png) };
   } finally {

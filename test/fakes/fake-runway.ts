@@ -75,7 +75,10 @@ export async function startFakeRunway(options: FakeRunwayOptions = {}): Promise<
     return { ...common, status: 'SUCCEEDED', output: [`${baseUrl}/outputs/${t.id}.${ext}`], cost: { credits: credits(t) } };
   }
 
-  function create(kind: 'image' | 'video', body: Record<string, unknown>): { status: number; json: unknown; headers?: Record<string, string> } {
+  function create(
+    kind: 'image' | 'video',
+    body: Record<string, unknown>,
+  ): { status: number; json: unknown; headers?: Record<string, string> } {
     const failure = createFailures.shift();
     if (failure?.status === 429) {
       const headers: Record<string, string> = failure.retryAfterSec === undefined ? {} : { 'retry-after': String(failure.retryAfterSec) };
@@ -92,9 +95,15 @@ export async function startFakeRunway(options: FakeRunwayOptions = {}): Promise<
     const programmed = taskFailures.findIndex((f) => f.kind === kind);
     const fail = programmed >= 0 ? taskFailures.splice(programmed, 1)[0] : undefined;
     const task: FakeRunwayTask = {
-      id: randomUUID(), kind, model: body.model as string, promptText, ratio: body.ratio as string,
+      id: randomUUID(),
+      kind,
+      model: body.model as string,
+      promptText,
+      ratio: body.ratio as string,
       ...(kind === 'video' ? { promptImage: body.promptImage as string, duration: Number(body.duration ?? 10) } : {}),
-      polls: 0, createdAt: new Date().toISOString(), cancelled: false,
+      polls: 0,
+      createdAt: new Date().toISOString(),
+      cancelled: false,
       ...(fail ? { failure: { code: fail.code, message: fail.message } } : {}),
     };
     tasks.push(task);

@@ -101,8 +101,6 @@ export class GeminiScriptWriter implements ScriptWriter {
       if (parsed.ok) return { script: toScript(parsed.reply), spend: { credits: 0 } };
       problem = parsed.problem;
     }
-    throw new InvalidProviderReplyError(
-      `Gemini gave no usable script in ${this.attempts} attempt(s): ${problem}`,
-    );
+    throw new InvalidProviderReplyError(`Gemini gave no usable script in ${this.attempts} attempt(s): ${problem}`);
   }
 }

@@ -4,12 +4,7 @@
  * the JSON error body as its message; a 429's wait comes from RetryInfo in that body.
  */
 import { ApiError } from '@google/genai';
-import {
-  ProviderRejectedError,
-  ProviderUnavailableError,
-  RateLimitedError,
-  type ProviderError,
-} from '../errors';
+import { ProviderRejectedError, ProviderUnavailableError, RateLimitedError, type ProviderError } from '../errors';
 
 interface GoogleErrorBody {
   error?: {

@@ -12,9 +12,7 @@ const NON_LABELS = new Set(['UNLABELLED', 'UNASSIGNED']);
 
 function pickArticle(set: XmlElement, pmid: string): XmlElement | undefined {
   const articles = childElements(set, 'PubmedArticle');
-  return (
-    articles.find((a) => textContent(findPath(a, 'MedlineCitation', 'PMID')) === pmid) ?? articles[0]
-  );
+  return articles.find((a) => textContent(findPath(a, 'MedlineCitation', 'PMID')) === pmid) ?? articles[0];
 }
 
 function readAuthors(article: XmlElement): string[] {

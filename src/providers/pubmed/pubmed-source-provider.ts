@@ -61,10 +61,7 @@ export class PubmedSourceProvider implements SourceProvider {
     }
 
     if (response.status === 429) {
-      throw new RateLimitedError(
-        `PubMed rate limit exceeded for PMID ${pmid}`,
-        parseRetryAfter(response.headers.get('retry-after')),
-      );
+      throw new RateLimitedError(`PubMed rate limit exceeded for PMID ${pmid}`, parseRetryAfter(response.headers.get('retry-after')));
     }
     if (response.status >= 500) {
       throw new ProviderUnavailableError(`PubMed answered ${response.status} for PMID ${pmid}`);

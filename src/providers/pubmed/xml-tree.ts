@@ -98,9 +98,7 @@ export function parseXml(xml: string): XmlElement {
 
 /** Direct child elements, optionally only those with `name`. */
 export function childElements(parent: XmlElement, name?: string): XmlElement[] {
-  return parent.children.filter(
-    (c): c is XmlElement => typeof c !== 'string' && (name === undefined || c.name === name),
-  );
+  return parent.children.filter((c): c is XmlElement => typeof c !== 'string' && (name === undefined || c.name === name));
 }
 
 /** Follows a path of direct child names; the first match at each step. */

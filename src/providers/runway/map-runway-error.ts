@@ -16,7 +16,8 @@ export function mapRunwayError(err: unknown, signal: AbortSignal): unknown {
   if (err instanceof APIError && typeof err.status === 'number') {
     const what = `Runway answered ${err.message.slice(0, 300)}`;
     if (err.status === 429) {
-      const headers = err.headers;
+      // Typed loosely by the SDK; only `get` is needed.
+      const headers = err.headers as unknown as { get(name: string): string | null } | undefined;
       const ms = headers?.get('retry-after-ms');
       const retryAfterMs = ms && /^\d+$/.test(ms) ? Number(ms) : parseRetryAfter(headers?.get('retry-after'));
       return new RateLimitedError(what, retryAfterMs);

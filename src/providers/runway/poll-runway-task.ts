@@ -24,7 +24,7 @@ export interface PollOptions {
   intervalMs: number;
   signal: AbortSignal;
   /** Called with the task's own progress, 0–1, on every poll. */
-  onProgress(fraction: number): void;
+  onProgress: (fraction: number) => void;
 }
 
 function isSafetyCode(code: string): boolean {

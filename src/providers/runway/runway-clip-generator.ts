@@ -5,6 +5,7 @@
  * transient reason (INTERNAL.*, ASSET.*) clears its step from the checkpoint before the error is
  * thrown, so the retry resubmits that step rather than polling a dead task.
  */
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { RunwayML } from '@runwayml/sdk';
 import type { ClipCheckpoint, ClipGenerator, GenerateClipRequest, Spend } from '../contracts';
 import type { Scene } from '../../shared/video';
@@ -58,6 +59,7 @@ export class RunwayClipGenerator implements ClipGenerator {
       if (!taskId) {
         if (!imageTaskId) {
           const body = { model: imageModel, promptText, ratio } as ImageParams;
+          await request.beforeSubmit?.();
           imageTaskId = (await this.submit((s) => client.textToImage.create(body, { signal: s }), signal)).id;
           onCheckpoint({ imageTaskId });
         }
@@ -67,6 +69,7 @@ export class RunwayClipGenerator implements ClipGenerator {
         const promptImage = image.output[0];
         if (!promptImage) throw new ProviderUnavailableError(`Runway image task ${imageTaskId} has no output`);
         const body = { model: videoModel, promptImage, promptText, ratio, duration: durationSec } as VideoParams;
+        await request.beforeSubmit?.();
         const created = await this.submit((s) => client.imageToVideo.create(body, { signal: s }), signal);
         taskId = created.id;
         credits = this.estimateCredits(scene);
@@ -130,7 +133,7 @@ export class RunwayClipGenerator implements ClipGenerator {
     if (!response.ok || !response.body) {
       throw new ProviderUnavailableError(`Runway output of task ${task.id} answered ${response.status}`);
     }
-    await streamToFileAtomic(request.outPath, response.body, request.signal);
+    await streamToFileAtomic(request.outPath, response.body as WebReadableStream<Uint8Array>, request.signal);
   }
 
   /** Best effort: the task may already be finished or gone, which is fine. */

@@ -25,7 +25,13 @@ export function describeClipGeneratorConformance(name: string, makeGenerator: ()
     afterAll(() => rm(dir, { recursive: true, force: true }));
 
     function request(outPath: string, signal: AbortSignal, progress: number[]): GenerateClipRequest {
-      return { scene: { ...scene, visual: `${scene.visual} (${path.basename(outPath)})` }, outPath, signal, onCheckpoint: () => undefined, onProgress: (f) => progress.push(f) };
+      return {
+        scene: { ...scene, visual: `${scene.visual} (${path.basename(outPath)})` },
+        outPath,
+        signal,
+        onCheckpoint: () => undefined,
+        onProgress: (f) => progress.push(f),
+      };
     }
 
     it('estimates a finite, non-negative cost', () => {
@@ -48,7 +54,9 @@ export function describeClipGeneratorConformance(name: string, makeGenerator: ()
 
     it('rejects when its signal is already aborted and writes nothing', async () => {
       const progress: number[] = [];
-      await expect(makeGenerator().generateClip(request(path.join(dir, 'aborted.mp4'), AbortSignal.abort(), progress))).rejects.toBeDefined();
+      await expect(
+        makeGenerator().generateClip(request(path.join(dir, 'aborted.mp4'), AbortSignal.abort(), progress)),
+      ).rejects.toBeDefined();
       expect(await readdir(dir)).not.toContain('aborted.mp4');
     });
   });

@@ -8,8 +8,14 @@ import type { SourceDocument } from '../../../src/shared/video';
 const document: SourceDocument = {
   title: 'Blue-blocking glasses help night-shift nurses sleep',
   sections: [
-    { label: 'BACKGROUND', text: 'Night-shift workers often struggle to fall asleep after their shift, because morning light tells the body clock that the day has begun.' },
-    { label: 'METHODS', text: 'Sixty-four nurses wore blue-blocking glasses or clear glasses on the commute home, two weeks each, in random order.' },
+    {
+      label: 'BACKGROUND',
+      text: 'Night-shift workers often struggle to fall asleep after their shift, because morning light tells the body clock that the day has begun.',
+    },
+    {
+      label: 'METHODS',
+      text: 'Sixty-four nurses wore blue-blocking glasses or clear glasses on the commute home, two weeks each, in random order.',
+    },
     { label: 'RESULTS', text: 'With blue-blocking glasses they fell asleep 21 minutes earlier and slept 34 minutes longer.' },
     { label: 'CONCLUSIONS', text: 'Blocking morning light on the way home is a cheap way to help night-shift workers sleep.' },
   ],

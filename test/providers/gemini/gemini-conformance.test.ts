@@ -11,8 +11,9 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-describeScriptWriterConformance('GeminiScriptWriter against the fake Gemini API', () =>
-  new GeminiScriptWriter({ client: geminiTestClient(fake.url), model: 'gemini-test-flash', attempts: 2 }),
+describeScriptWriterConformance(
+  'GeminiScriptWriter against the fake Gemini API',
+  () => new GeminiScriptWriter({ client: geminiTestClient(fake.url), model: 'gemini-test-flash', attempts: 2 }),
 );
 
 describeNarratorConformance(

@@ -48,7 +48,10 @@ describe('GeminiScriptWriter', () => {
     const { script, spend } = await writer.writeScript({ document, maxScenes: 5, signal });
 
     expect(script.title).toBe('Light, glasses and sleep');
-    expect(script.scenes.map((s) => [s.index, s.title])).toEqual([[0, 'Light, glasses and sleep'], [1, 'The trial']]);
+    expect(script.scenes.map((s) => [s.index, s.title])).toEqual([
+      [0, 'Light, glasses and sleep'],
+      [1, 'The trial'],
+    ]);
     expect(script.scenes[0]?.visual).toBe('A nurse at dawn');
     expect(spend).toEqual({ credits: 0 });
 

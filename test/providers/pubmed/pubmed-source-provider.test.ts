@@ -1,9 +1,5 @@
 import { PubmedSourceProvider } from '../../../src/providers/pubmed/pubmed-source-provider';
-import {
-  ProviderUnavailableError,
-  RateLimitedError,
-  SourceNotFoundError,
-} from '../../../src/providers/errors';
+import { ProviderUnavailableError, RateLimitedError, SourceNotFoundError } from '../../../src/providers/errors';
 import { FIXTURE_PMIDS, startFakePubmed, type FakePubmed } from '../../fakes/fake-pubmed';
 
 const API_KEY = 'test-key';

@@ -4,12 +4,7 @@ import path from 'node:path';
 import { RunwayClipGenerator } from '../../../src/providers/runway/runway-clip-generator';
 import { createRunwayClient } from '../../../src/providers/runway/create-runway-client';
 import type { ClipCheckpoint, GenerateClipRequest } from '../../../src/providers/contracts';
-import {
-  ProviderTaskFailedError,
-  ProviderUnavailableError,
-  RateLimitedError,
-  SafetyBlockedError,
-} from '../../../src/providers/errors';
+import { ProviderTaskFailedError, ProviderUnavailableError, RateLimitedError, SafetyBlockedError } from '../../../src/providers/errors';
 import type { Scene } from '../../../src/shared/video';
 import { probeMedia } from '../../../src/media/probe';
 import { startFakeRunway, type FakeRunway } from '../../fakes/fake-runway';
@@ -17,7 +12,12 @@ import { startFakeRunway, type FakeRunway } from '../../fakes/fake-runway';
 let sceneCounter = 0;
 function uniqueScene(): Scene {
   sceneCounter += 1;
-  return { index: sceneCounter, title: `Scene ${sceneCounter}`, narration: 'Words.', visual: `A lighthouse at dusk, take ${sceneCounter}-${Date.now()}` };
+  return {
+    index: sceneCounter,
+    title: `Scene ${sceneCounter}`,
+    narration: 'Words.',
+    visual: `A lighthouse at dusk, take ${sceneCounter}-${Date.now()}`,
+  };
 }
 
 interface Recorded {
@@ -75,10 +75,7 @@ describe('RunwayClipGenerator', () => {
     const [image, video] = fake.tasks.filter((t) => t.promptText === request.scene.visual);
     expect(image).toMatchObject({ kind: 'image', model: 'gen4_image', ratio: '1280:720' });
     expect(video).toMatchObject({ kind: 'video', model: 'gen4_turbo', duration: 5, promptImage: `${fake.url}/outputs/${image?.id}.png` });
-    expect(checkpoints).toEqual([
-      { imageTaskId: image?.id },
-      { imageTaskId: image?.id, taskId: video?.id, credits: 25 },
-    ]);
+    expect(checkpoints).toEqual([{ imageTaskId: image?.id }, { imageTaskId: image?.id, taskId: video?.id, credits: 25 }]);
     expect(progress.length).toBeGreaterThan(4);
     expect(progress.every((p, i) => p >= 0 && p <= 1 && (i === 0 || p >= (progress[i - 1] ?? 0)))).toBe(true);
     expect(progress.at(-1)).toBe(1);
@@ -164,7 +161,11 @@ describe('RunwayClipGenerator', () => {
     try {
       const slowGenerator = new RunwayClipGenerator({
         client: createRunwayClient({ apiKey: 'test-key', baseUrl: slow.url }),
-        imageModel: 'gen4_image', videoModel: 'gen4_turbo', ratio: '1280:720', durationSec: 5, pollIntervalMs: 5,
+        imageModel: 'gen4_image',
+        videoModel: 'gen4_turbo',
+        ratio: '1280:720',
+        durationSec: 5,
+        pollIntervalMs: 5,
       });
       const controller = new AbortController();
       const { request } = clipRequest({ signal: controller.signal });

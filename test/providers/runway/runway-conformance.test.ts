@@ -9,13 +9,15 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-describeClipGeneratorConformance('RunwayClipGenerator against the fake Runway API', () =>
-  new RunwayClipGenerator({
-    client: createRunwayClient({ apiKey: 'test-key', baseUrl: fake.url }),
-    imageModel: 'gen4_image',
-    videoModel: 'gen4_turbo',
-    ratio: '1280:720',
-    durationSec: 5,
-    pollIntervalMs: 5,
-  }),
+describeClipGeneratorConformance(
+  'RunwayClipGenerator against the fake Runway API',
+  () =>
+    new RunwayClipGenerator({
+      client: createRunwayClient({ apiKey: 'test-key', baseUrl: fake.url }),
+      imageModel: 'gen4_image',
+      videoModel: 'gen4_turbo',
+      ratio: '1280:720',
+      durationSec: 5,
+      pollIntervalMs: 5,
+    }),
 );

@@ -1,0 +1,80 @@
+/**
+ * Writes a benchmark run as JSON (bench/results/latest.json and a timestamped copy) and as a
+ * Markdown table (bench/results/latest.md), the form docs/benchmarks.md quotes.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { BenchmarkResult, Metric } from './benchmark';
+import type { MachineInfo } from './machine';
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  mode: 'full' | 'quick';
+  /** Benchmarks asked for on the command line; empty means all. */
+  filter: string[];
+  machine: MachineInfo;
+  /** Load averages when the run finished. */
+  loadAverageAtEnd: number[];
+  results: BenchmarkResult[];
+}
+
+function format(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  if (unit === '×' || unit === 'videos/s') return value.toFixed(2);
+  if (unit === 'count' || unit === 'activities') return Number.isInteger(value) ? String(value) : value.toFixed(1);
+  if (unit === 's') return value.toFixed(1);
+  return Math.abs(value) < 100 ? value.toFixed(1) : value.toFixed(0);
+}
+
+function metricRow(m: Metric): string {
+  const s = m.summary;
+  const cells = [s.median, s.p90, s.min, s.max].map((v) => format(v, m.unit));
+  return `| ${m.label} | ${m.unit} | ${cells.join(' | ')} | ${s.n} |`;
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const m = report.machine;
+  const lines = [
+    `# Benchmark results`,
+    '',
+    `Run ${report.startedAt} → ${report.finishedAt}, ${report.mode} mode${report.filter.length ? `, only: ${report.filter.join(', ')}` : ''}.`,
+    '',
+    '| machine | |',
+    '|---|---|',
+    `| OS | ${m.os} |`,
+    `| CPU | ${m.cpuModel}, ${m.cores} cores |`,
+    `| memory | ${m.memoryGiB} GiB |`,
+    `| Node.js | ${m.node} |`,
+    `| Temporal CLI | ${m.temporalCli} |`,
+    `| ffmpeg | ${m.ffmpeg} |`,
+    `| load average (1/5/15 min) at start | ${m.loadAverage.join(' / ')} |`,
+    `| load average (1/5/15 min) at end | ${report.loadAverageAtEnd.join(' / ')} |`,
+    '',
+    '## Targets',
+    '',
+    '| target | measured | limit | met |',
+    '|---|---|---|---|',
+    ...report.results.flatMap((r) =>
+      r.targets.map((t) => `| ${t.label} | ${format(t.actual, t.unit)} ${t.unit} | ≤ ${t.limit} ${t.unit} | ${t.met ? '✓' : '✗'} |`),
+    ),
+  ];
+  for (const r of report.results) {
+    lines.push('', `## ${r.title}`, '', `\`${r.name}\`, ${(r.durationMs / 1000).toFixed(0)} s.`, '');
+    lines.push('| metric | unit | median | p90 | min | max | n |', '|---|---|---|---|---|---|---|', ...r.metrics.map(metricRow), '');
+    lines.push(...r.notes.map((n) => `- ${n}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes the report files and returns their paths. */
+export async function writeReport(report: BenchReport, dir: string): Promise<string[]> {
+  await fs.mkdir(dir, { recursive: true });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const stamp = report.startedAt.replace(/[:.]/g, '-');
+  const files = [path.join(dir, 'latest.json'), path.join(dir, `${stamp}.json`), path.join(dir, 'latest.md')];
+  await fs.writeFile(files[0]!, json);
+  await fs.writeFile(files[1]!, json);
+  await fs.writeFile(files[2]!, renderMarkdown(report));
+  return files;
+}

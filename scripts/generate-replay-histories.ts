@@ -1,0 +1,167 @@
+/**
+ * `npx tsx scripts/generate-replay-histories.ts`: regenerates test/replay/histories/ from real
+ * runs. It starts a throwaway Temporal dev server, runs the real workers (local providers, or a
+ * misbehaving one where a scenario needs it) and drives each run through the real client, then
+ * exports every history. Run it by hand only when the workflow changed on purpose (see
+ * docs/workflow-changes.md): regenerating after an accidental change would hide the very break
+ * the replay suite exists to catch.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { ActivityDeps } from '../src/activities';
+import { startDevServer } from '../src/dev/dev-server';
+import { freePort } from '../src/dev/free-port';
+import { temporalCliPath } from '../src/dev/temporal-cli';
+import { SafetyBlockedError } from '../src/providers/errors';
+import { WORKFLOW_TYPE } from '../src/shared/temporal-names';
+import type { GenerateVideoInput, VideoOptions, VideoState } from '../src/shared/video';
+import { MediaStore } from '../src/storage/media-store';
+import { createWorkers } from '../src/worker-runtime/create-workers';
+import type { generateVideo } from '../src/workflows';
+import { approveSignal, editScriptUpdate, scriptQuery, statusQuery } from '../src/workflows/video-messages';
+import { FlakyNarrator, WaitingNarrator } from '../test/helpers/flaky-narrator';
+import { pollUntil } from '../test/helpers/poll';
+import { localDeps } from '../test/helpers/video-stack';
+import { workflowBundle } from '../test/helpers/workflow-bundle';
+import { exportHistory, HISTORIES_DIR } from './history-export';
+
+type Handle = WorkflowHandle<typeof generateVideo>;
+
+interface Scenario {
+  /** File name of the history, and part of the workflow id and task queue. */
+  name: string;
+  /** What the scenario proves the workflow can replay. */
+  about: string;
+  options?: Partial<VideoOptions>;
+  /** Providers swapped in for this run. */
+  deps?: (base: ActivityDeps) => Partial<ActivityDeps>;
+  /** Drives the run to its end and checks it ended as intended. */
+  drive(handle: Handle): Promise<void>;
+}
+
+const SOURCE = {
+  type: 'text',
+  title: 'Why we yawn',
+  text: 'Yawning cools the brain. A deep breath of air lowers its temperature.\n\nPeople yawn more in warm rooms than in cold ones.',
+} as const;
+
+async function expectCompleted(handle: Handle): Promise<void> {
+  const state = await handle.result();
+  if (state.status !== 'completed') throw new Error(`expected a completed video, got ${state.status}`);
+}
+
+async function expectFailure(handle: Handle, check: (err: unknown) => boolean, what: string): Promise<void> {
+  const outcome = await handle.result().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!check(outcome)) throw new Error(`expected the run to end ${what}, got ${String(outcome)}`);
+}
+
+const stageIs = (handle: Handle, stage: VideoState['stage']) =>
+  pollUntil(
+    () => handle.query(statusQuery).catch(() => undefined),
+    (s) => s?.stage === stage,
+    120_000,
+  );
+
+const SCENARIOS: Scenario[] = [
+  { name: 'completed', about: 'a video that completed', drive: expectCompleted },
+  {
+    name: 'failed-safety-blocked',
+    about: 'a run ended by a non-retryable provider error while writing the script',
+    deps: () => ({
+      scriptWriter: { writeScript: () => Promise.reject(new SafetyBlockedError('The model refused the text (replay history)')) },
+    }),
+    drive: (h) => expectFailure(h, (e) => e instanceof WorkflowFailedError, 'failed'),
+  },
+  {
+    name: 'cancelled',
+    about: 'a run cancelled while narrating, with its files discarded',
+    deps: () => ({ narrator: new WaitingNarrator() }),
+    async drive(handle) {
+      await stageIs(handle, 'narrating');
+      await handle.cancel();
+      await expectFailure(handle, (e) => e instanceof WorkflowFailedError && e.cause?.name === 'CancelledFailure', 'cancelled');
+    },
+  },
+  {
+    name: 'narration-retried',
+    about: 'a run whose narrations failed twice with ProviderUnavailable, then worked',
+    deps: (base) => ({ narrator: new FlakyNarrator(base.narrator, 2) }),
+    drive: expectCompleted,
+  },
+  {
+    name: 'reviewed-edited',
+    about: 'a reviewed run whose script was edited by the editScript update, then approved',
+    options: { review: true },
+    async drive(handle) {
+      await stageIs(handle, 'awaiting_review');
+      const script = await handle.query(scriptQuery);
+      if (!script) throw new Error('no script to review');
+      const edited = { ...script, scenes: script.scenes.map((s, i) => (i === 1 ? { ...s, narration: 'Yawning cools the brain.' } : s)) };
+      await handle.executeUpdate(editScriptUpdate, { args: [edited] });
+      await handle.signal(approveSignal);
+      await expectCompleted(handle);
+    },
+  },
+];
+
+async function runScenario(scenario: Scenario, ctx: { connection: NativeConnection; client: Client; mediaRoot: string }): Promise<string> {
+  const taskQueue = `replay-${scenario.name}`;
+  const base = localDeps(new MediaStore(ctx.mediaRoot));
+  const workers = await createWorkers({
+    connection: ctx.connection,
+    namespace: 'default',
+    taskQueue,
+    deps: { ...base, ...scenario.deps?.(base) },
+    limits: { concurrency: { source: 1, script: 1, narration: 2, clips: 2, render: 1 }, ratePerSec: {} },
+    workflowBundle: await workflowBundle(),
+    common: { shutdownGraceTime: '1s' },
+  });
+  const running = workers.map((w) => w.run());
+  try {
+    const videoId = `video-replay-${scenario.name}`;
+    const input: GenerateVideoInput = {
+      videoId,
+      source: SOURCE,
+      options: { review: false, reviewTimeoutSec: 600, maxScenes: 3, voice: 'en-us', sceneConcurrency: 2, ...scenario.options },
+    };
+    const handle = await ctx.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, { taskQueue, workflowId: videoId, args: [input] });
+    await scenario.drive(handle);
+    return await exportHistory(ctx.client, videoId, scenario.name);
+  } finally {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled(running);
+  }
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-replay-'));
+  const server = await startDevServer({ cliPath: temporalCliPath(), dbFile: path.join(dataDir, 'temporal.db'), port: await freePort() });
+  const connection = await NativeConnection.connect({ address: server.address });
+  const clientConnection = await Connection.connect({ address: server.address });
+  try {
+    const client = new Client({ connection: clientConnection });
+    const mediaRoot = path.join(dataDir, 'media');
+    for (const scenario of SCENARIOS) {
+      const file = await runScenario(scenario, { connection, client, mediaRoot });
+      console.log(`${path.relative(process.cwd(), file)}: ${scenario.about}`);
+    }
+    console.log(`histories written to ${path.relative(process.cwd(), HISTORIES_DIR)}; run \`npx jest test/replay\` next`);
+  } finally {
+    await clientConnection.close();
+    await connection.close();
+    await server.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`generate-replay-histories: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});

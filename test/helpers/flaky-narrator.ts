@@ -1,0 +1,44 @@
+/**
+ * Narrators that misbehave on purpose, for retry and cancellation tests: each records when it was
+ * called, so a test can read the backoff between attempts.
+ */
+import type { NarrateRequest, Narrator, Spend } from '../../src/providers/contracts';
+import { ProviderUnavailableError, type ProviderError } from '../../src/providers/errors';
+
+/**
+ * Fails the first `failures` calls for each output file with `makeError()`, then hands the call
+ * to `inner`. `failures: Infinity` makes a narrator that never works.
+ */
+export class FlakyNarrator implements Narrator {
+  /** Every call, in order: which file it was for and when it started (ms since epoch). */
+  readonly calls: { outPath: string; at: number }[] = [];
+
+  constructor(
+    private readonly inner: Narrator,
+    private readonly failures: number,
+    private readonly makeError: () => ProviderError = () => new ProviderUnavailableError('The speech service is unavailable (test)'),
+  ) {}
+
+  async narrate(request: NarrateRequest): Promise<{ spend: Spend }> {
+    this.calls.push({ outPath: request.outPath, at: Date.now() });
+    const earlier = this.calls.filter((c) => c.outPath === request.outPath).length - 1;
+    if (earlier < this.failures) throw this.makeError();
+    return this.inner.narrate(request);
+  }
+
+  /** Start times of the calls made for one output file. */
+  callTimes(outPath: string): number[] {
+    return this.calls.filter((c) => c.outPath === outPath).map((c) => c.at);
+  }
+}
+
+/** Never finishes on its own: it waits until its activity is cancelled, like a stuck TTS call. */
+export class WaitingNarrator implements Narrator {
+  async narrate(request: NarrateRequest): Promise<{ spend: Spend }> {
+    return new Promise((_resolve, reject) => {
+      const abort = () => reject(request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted'));
+      if (request.signal.aborted) abort();
+      else request.signal.addEventListener('abort', abort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A worker killed while Runway renders a clip must not make the next worker pay again: the task
+ * id is in the activity's heartbeat details, and the retry resumes polling that task.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WORKFLOW_TYPE } from '../../src/shared/temporal-names';
+import type { GenerateVideoInput, VideoState } from '../../src/shared/video';
+import { startFakeGemini, type FakeGemini } from '../fakes/fake-gemini';
+import { startFakeRunway, type FakeRunway } from '../fakes/fake-runway';
+import { startChildWorker } from '../helpers/child-worker';
+import { pollUntil } from '../helpers/poll';
+import { startTestEnv } from '../helpers/temporal-test-env';
+import { uniqueName } from '../helpers/unique';
+
+let env: TestWorkflowEnvironment;
+let gemini: FakeGemini;
+let runway: FakeRunway;
+let mediaRoot: string;
+
+beforeAll(async () => {
+  [env, gemini, runway] = await Promise.all([
+    startTestEnv(),
+    startFakeGemini({ apiKey: 'test-gemini-key' }),
+    // Each clip stays RUNNING for ~40 polls (about 8 s at 200 ms), long enough to kill a worker mid-render.
+    startFakeRunway({ apiKey: 'test-runway-key', pendingPolls: 1, throttledPolls: 1, runningPolls: 40 }),
+  ]);
+  mediaRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-crash-'));
+});
+afterAll(async () => {
+  await Promise.all([env?.teardown(), gemini?.close(), runway?.close()]);
+  await fs.rm(mediaRoot, { recursive: true, force: true });
+});
+
+test('killing the worker mid-render resumes every Runway task instead of submitting it again', async () => {
+  const taskQueue = uniqueName('crash');
+  const workerEnv = {
+    TEMPORAL_ADDRESS: env.address,
+    TASK_QUEUE: taskQueue,
+    MEDIA_ROOT: mediaRoot,
+    GEMINI_API_KEY: 'test-gemini-key',
+    GOOGLE_GEMINI_BASE_URL: gemini.url,
+    RUNWAYML_API_SECRET: 'test-runway-key',
+    RUNWAYML_BASE_URL: runway.url,
+    RUNWAY_POLL_INTERVAL_MS: '200',
+  };
+  const first = await startChildWorker(workerEnv);
+  const input: GenerateVideoInput = {
+    videoId: uniqueName('video'),
+    source: { type: 'text', title: 'Crash safety', text: 'Clips are paid once. A crash must not pay twice for the same scene.' },
+    options: { review: false, reviewTimeoutSec: 60, maxScenes: 3, voice: 'Kore', sceneConcurrency: 3 },
+  };
+  const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: input.videoId, args: [input] });
+
+  // Kill once every scene's video task exists and none has finished.
+  await pollUntil(
+    async () => runway.tasks.filter((t) => t.kind === 'video').length,
+    (n) => n >= 2,
+    60_000,
+  );
+  await first.kill();
+  const second = await startChildWorker(workerEnv);
+  try {
+    const state = (await handle.result()) as VideoState;
+    expect(state.status).toBe('completed');
+    const videoTasks = runway.tasks.filter((t) => t.kind === 'video');
+    const prompts = new Set(videoTasks.map((t) => t.promptText));
+    expect(videoTasks).toHaveLength(state.scenes.length);
+    expect(prompts.size).toBe(state.scenes.length);
+    // The history shows the retries that resumed rather than resubmitted.
+    const history = await handle.fetchHistory();
+    const clipAttempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes?.attempt && e.activityTaskStartedEventAttributes.attempt > 1);
+    expect(clipAttempts.length).toBeGreaterThan(0);
+  } finally {
+    await second.stop();
+  }
+});
