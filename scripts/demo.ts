@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
 import { startLocalStack } from '../src/dev/local-stack';
-import { followVideo } from './lib/follow-video';
+import { followVideo } from '../src/cli/follow-video';
 
 const root = path.resolve(__dirname, '..');
 const log = (line: string) => console.log(`demo: ${line}`);

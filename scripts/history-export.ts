@@ -1,12 +1,13 @@
 /**
- * `npm run history:export -- <videoId> [name]`: saves a video's workflow history as
- * test/replay/histories/<name or videoId>.json, in the JSON form `temporal workflow show
+ * `npm run history:export -- <videoId> [name] [--out <dir>]`: saves a video's workflow history as
+ * test/replay/histories/<name or videoId>.json (or into `--out`), in the JSON form `temporal workflow show
  * --output json` prints, so the replay suite proves every later workflow change still replays it.
  * Works for running, completed, failed and cancelled runs alike (the latest run of the id).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { loadConfig } from '../src/config';
@@ -73,15 +74,16 @@ export async function exportHistory(client: Client, workflowId: string, name = w
 }
 
 async function main(args: string[]): Promise<void> {
-  const [videoId, name] = args;
-  if (!videoId || videoId.startsWith('-')) {
-    throw new Error('Usage: npm run history:export -- <videoId> [name]');
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' } } });
+  const [videoId, name] = positionals;
+  if (!videoId || positionals.length > 2) {
+    throw new Error('Usage: npm run history:export -- <videoId> [name] [--out <dir>]');
   }
   const config = loadConfig();
   const connection = await Connection.connect({ address: config.temporal.address });
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    const file = await exportHistory(client, videoId, name);
+    const file = await exportHistory(client, videoId, name, values.out ? path.resolve(values.out) : undefined);
     console.log(`history of ${videoId} written to ${path.relative(process.cwd(), file)}`);
   } finally {
     await connection.close();

@@ -55,13 +55,26 @@ function mtime(file) {
 
 /** npm writes node_modules/.package-lock.json after every install, so it dates the last install. */
 function ensureNpmPackages() {
-  const lock = path.join(root, 'package-lock.json');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const flags = ['--no-audit', '--no-fund'];
   const installed = mtime(path.join(root, 'node_modules', '.package-lock.json'));
-  const lockTime = mtime(lock);
+  const lockTime = mtime(path.join(root, 'package-lock.json'));
   if (installed !== undefined && (lockTime === undefined || lockTime <= installed)) return false;
-  const command = lockTime === undefined ? 'install' : 'ci';
-  log(`installing npm packages (npm ${command})`);
-  run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [command, '--no-audit', '--no-fund']);
+  if (lockTime === undefined) {
+    log('installing npm packages (npm install)');
+    run(npm, ['install', ...flags]);
+    return true;
+  }
+  log('installing npm packages (npm ci)');
+  try {
+    run(npm, ['ci', ...flags]);
+  } catch {
+    // npm ci refuses a lockfile that lacks the optional binaries of other platforms (a registry
+    // that does not carry them all writes such a lockfile). npm install still installs exactly the
+    // locked versions for this platform; --no-save keeps package-lock.json untouched.
+    log('npm ci refused the lockfile; installing the locked versions with npm install --no-save');
+    run(npm, ['install', '--no-save', ...flags]);
+  }
   return true;
 }
 
@@ -75,7 +88,7 @@ function ensureSystemTools() {
   const missing = missingSystemTools();
   if (missing.length === 0) return false;
   const install = ['install', '-y', '--no-install-recommends', ...APT_PACKAGES];
-  const manual = `apt-get update && apt-get install -y ${APT_PACKAGES.join(' ')}`;
+  const manual = `sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES.join(' ')}`;
   const hasApt = onPath('apt-get');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (hasApt && isRoot) {
@@ -88,9 +101,8 @@ function ensureSystemTools() {
     run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...install]);
   } else {
     throw new SetupError(
-      `missing ${missing.join(', ')}. Install ffmpeg (with ffprobe), espeak-ng and the DejaVu ` +
-        `fonts, e.g. \`sudo ${manual}\` on Debian/Ubuntu or \`brew install ffmpeg espeak-ng ` +
-        `font-dejavu\` on macOS (then set the font path), and run \`npm run setup\` again.`,
+      `missing ${missing.join(', ')}. Install ffmpeg (with ffprobe), espeak-ng and the DejaVu fonts ` +
+        `(${FONT_FILE}), e.g. \`${manual}\` on Debian/Ubuntu, then run \`npm run setup\` again.`,
     );
   }
   const still = missingSystemTools();

@@ -1,9 +1,11 @@
-import type { ExecutionEvent } from '../providers/execution-log';
+import type { ExecutionEvent, ProviderStage } from '../providers/execution-log';
 
 /** Provider work of one run, read from its execution log. */
 export interface ProviderWork {
   /** Seconds of provider work paid for (see `providerWork`). */
   seconds: number;
+  /** Seconds of work whose result was lost and had to be done again. */
+  redoneSeconds: number;
   /** Pieces of work started (submissions for clips). */
   executions: number;
   /** Executions whose key had been started before: work done again. */
@@ -19,39 +21,52 @@ export interface ProviderWork {
  */
 export function providerWork(events: ExecutionEvent[], options: { clipMs: number; killedPid?: number; killedAt?: number }): ProviderWork {
   const starts = events.filter((e) => e.event === 'start');
-  const seen = new Set<string>();
+  const lastAttemptMs = new Map<string, number>();
   let ms = 0;
+  let redoneMs = 0;
   let redone = 0;
   for (const start of starts) {
-    if (seen.has(start.key)) redone += 1;
-    seen.add(start.key);
-    if (start.stage === 'clip') {
-      ms += options.clipMs;
-      continue;
+    const earlier = lastAttemptMs.get(start.key);
+    if (earlier !== undefined) {
+      redone += 1;
+      redoneMs += earlier;
     }
-    const end = events.find((e) => e.event === 'end' && e.key === start.key && e.pid === start.pid && e.at >= start.at);
-    if (end?.durationMs !== undefined) ms += end.durationMs;
-    else if (start.pid === options.killedPid && options.killedAt !== undefined) ms += Math.max(0, options.killedAt - start.at);
+    let attemptMs = 0;
+    if (start.stage === 'clip') {
+      attemptMs = options.clipMs;
+    } else {
+      const end = events.find((e) => e.event === 'end' && e.key === start.key && e.pid === start.pid && e.at >= start.at);
+      if (end?.durationMs !== undefined) attemptMs = end.durationMs;
+      else if (start.pid === options.killedPid && options.killedAt !== undefined) attemptMs = Math.max(0, options.killedAt - start.at);
+    }
+    ms += attemptMs;
+    lastAttemptMs.set(start.key, attemptMs);
   }
-  return { seconds: ms / 1000, executions: starts.length, redone, resumed: events.filter((e) => e.event === 'resume').length };
+  return {
+    seconds: ms / 1000,
+    redoneSeconds: redoneMs / 1000,
+    executions: starts.length,
+    redone,
+    resumed: events.filter((e) => e.event === 'resume').length,
+  };
 }
 
 /**
- * Milliseconds from the kill until every piece of work the killed process had in flight was
- * started or resumed again: how long the pipeline stood still on the lost work.
+ * Milliseconds from the kill until the work of each stage that the killed process had in flight
+ * was started or resumed again: how long the pipeline stood still on the lost work.
  */
-export function recoveryMs(events: ExecutionEvent[], killedPid: number, killedAt: number): number | undefined {
+export function recoveryByStage(events: ExecutionEvent[], killedPid: number, killedAt: number): Partial<Record<ProviderStage, number>> {
   const inFlight = events.filter(
     (e) =>
       e.event === 'start' &&
       e.pid === killedPid &&
       !events.some((x) => x.event === 'end' && x.key === e.key && x.pid === killedPid && x.at >= e.at),
   );
-  let latest: number | undefined;
+  const recovery: Partial<Record<ProviderStage, number>> = {};
   for (const lost of inFlight) {
     const again = events.find((e) => e.key === lost.key && e.pid !== killedPid && (e.event === 'start' || e.event === 'resume'));
-    if (!again) return undefined;
-    latest = Math.max(latest ?? 0, again.at - killedAt);
+    const delay = again ? again.at - killedAt : Number.POSITIVE_INFINITY;
+    recovery[lost.stage] = Math.max(recovery[lost.stage] ?? 0, delay);
   }
-  return latest ?? 0;
+  return recovery;
 }

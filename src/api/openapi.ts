@@ -28,8 +28,16 @@ const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 's
 
 /** Answers every `/api` route may give besides its own. */
 const common = {
-  '401': { ...error('Missing or invalid API key (only when API_KEYS is set)'), headers: { 'WWW-Authenticate': { schema: { type: 'string' } } } },
+  '401': {
+    ...error('Missing or invalid API key (only when API_KEYS is set)'),
+    headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+  },
   '500': error('Internal error'),
+};
+
+const noWorker = {
+  ...error('No worker answered for this video in time'),
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
 };
 
 const rateLimited = {
@@ -107,7 +115,10 @@ export function buildOpenApiDocument() {
           summary: 'Status snapshots as Server-Sent Events (`status`, then one `end`) until a terminal status',
           parameters: [idParameter],
           responses: {
-            '200': { description: 'An event stream; `: keep-alive` comments every 15 s', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            '200': {
+              description: 'An event stream; `: keep-alive` comments every 15 s',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
             '404': error('Unknown id'),
             ...common,
           },
@@ -122,6 +133,7 @@ export function buildOpenApiDocument() {
             '200': { description: 'Script', content: jsonContent('Script') },
             '404': error('Unknown id'),
             '409': error('Not written yet'),
+            '503': noWorker,
             ...common,
           },
         },
@@ -136,6 +148,8 @@ export function buildOpenApiDocument() {
             '404': error('Unknown id'),
             '409': error('Finished, or not awaiting review'),
             '413': error('Body too large'),
+            '415': error('Body charset not supported'),
+            '503': noWorker,
             ...common,
           },
         },
@@ -154,8 +168,14 @@ export function buildOpenApiDocument() {
           summary: 'The MP4 (supports Range)',
           parameters: [idParameter, { name: 'Range', in: 'header', required: false, schema: { type: 'string' } }],
           responses: {
-            '200': { description: 'The whole MP4', content: { 'video/mp4': { schema: { type: 'string', contentMediaType: 'video/mp4' } } } },
-            '206': { description: 'The requested range', content: { 'video/mp4': { schema: { type: 'string', contentMediaType: 'video/mp4' } } } },
+            '200': {
+              description: 'The whole MP4',
+              content: { 'video/mp4': { schema: { type: 'string', contentMediaType: 'video/mp4' } } },
+            },
+            '206': {
+              description: 'The requested range',
+              content: { 'video/mp4': { schema: { type: 'string', contentMediaType: 'video/mp4' } } },
+            },
             '404': error('Unknown id or not completed'),
             '416': { description: 'Range not satisfiable' },
             ...common,

@@ -43,9 +43,15 @@ export function rateLimit(options: RateLimitOptions) {
     }
     const retryAfter = Math.max(1, Math.ceil((w.start + windowMs - t) / 1000));
     next(
-      new HttpError(429, 'rate_limited', `At most ${options.limit} videos may be created per ${options.windowSec} s; retry later`, undefined, {
-        'Retry-After': String(retryAfter),
-      }),
+      new HttpError(
+        429,
+        'rate_limited',
+        `At most ${options.limit} videos may be created per ${options.windowSec} s; retry later`,
+        undefined,
+        {
+          'Retry-After': String(retryAfter),
+        },
+      ),
     );
   };
 }

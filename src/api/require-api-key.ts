@@ -33,9 +33,15 @@ export function requireApiKey(keys: readonly string[]) {
     }
     const challenge = given === undefined ? 'Bearer realm="reelflow"' : 'Bearer realm="reelflow", error="invalid_token"';
     next(
-      new HttpError(401, 'unauthorized', given === undefined ? 'Send Authorization: Bearer <API key>' : 'The API key is not valid', undefined, {
-        'WWW-Authenticate': challenge,
-      }),
+      new HttpError(
+        401,
+        'unauthorized',
+        given === undefined ? 'Send Authorization: Bearer <API key>' : 'The API key is not valid',
+        undefined,
+        {
+          'WWW-Authenticate': challenge,
+        },
+      ),
     );
   };
 }

@@ -9,6 +9,7 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  isGrpcDeadlineError,
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
@@ -27,6 +28,13 @@ export interface StartOutcome {
   /** False when an earlier request with the same idempotency key already started it. */
   created: boolean;
 }
+
+/** How long a query may wait for a worker before the API gives up on it. */
+const QUERY_TIMEOUT_MS = 10_000;
+
+/** A run whose first workflow task never ran (no worker yet) has no state to ask for. */
+const hasRun = (description: WorkflowExecutionDescription) =>
+  description.historyLength > 2 && description.typedSearchAttributes.get(VIDEO_STAGE_KEY) !== 'queued';
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -120,12 +128,25 @@ export class VideoService {
           if (failure instanceof ApplicationFailure) return failure.details?.[0] as VideoState | undefined;
         }
         return undefined;
-      case 'RUNNING':
-        // Until the first workflow task runs there is nothing to ask and maybe no worker to answer.
-        if (description.historyLength <= 2) return undefined;
-        return handle.query(statusQuery).catch(() => undefined);
       default:
-        return handle.query(statusQuery).catch(() => undefined);
+        // Until the first workflow task runs there is nothing to ask and maybe no worker to answer;
+        // without a worker the status falls back to what Temporal itself knows.
+        if (!hasRun(description)) return undefined;
+        return this.query(() => handle.query(statusQuery)).catch(() => undefined);
+    }
+  }
+
+  /** Runs a query with a deadline: with no worker up, a query would otherwise wait for one. */
+  private async query<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, fn);
+    } catch (err) {
+      if (isGrpcDeadlineError(err)) {
+        throw new HttpError(503, 'worker_unavailable', 'No worker answered for this video in time; retry later', undefined, {
+          'Retry-After': '5',
+        });
+      }
+      throw err;
     }
   }
 
@@ -141,8 +162,8 @@ export class VideoService {
   async script(videoId: string): Promise<Script> {
     const description = await this.describe(videoId);
     // A run no worker has picked up yet cannot answer a query, and has no script anyway.
-    const script =
-      description.historyLength <= 2 ? undefined : await this.client.workflow.getHandle(videoId, description.runId).query(scriptQuery);
+    const handle = this.client.workflow.getHandle(videoId, description.runId);
+    const script = hasRun(description) ? await this.query(() => handle.query(scriptQuery)) : undefined;
     if (!script) throw new HttpError(409, 'script_not_ready', 'The script has not been written yet');
     return script;
   }
@@ -154,7 +175,8 @@ export class VideoService {
       throw new HttpError(409, 'not_awaiting_review', `Video ${videoId} is not awaiting review; only then can its script be edited`);
     }
     try {
-      return await this.client.workflow.getHandle(videoId).executeUpdate(editScriptUpdate, { args: [script] });
+      const handle = this.client.workflow.getHandle(videoId, description.runId);
+      return await this.query(() => handle.executeUpdate(editScriptUpdate, { args: [script] }));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         throw new HttpError(400, 'invalid_script', err.cause?.message ?? 'The script was rejected');

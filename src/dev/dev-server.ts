@@ -71,9 +71,7 @@ async function frontendAnswers(address: string, namespace: string): Promise<bool
   const connection = Connection.lazy({ address, connectTimeout: 1_000 });
   try {
     await connection.ensureConnected();
-    await connection.withDeadline(Date.now() + 2_000, () =>
-      connection.workflowService.describeNamespace({ namespace }),
-    );
+    await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.describeNamespace({ namespace }));
     return true;
   } catch {
     return false;

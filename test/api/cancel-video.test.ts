@@ -58,7 +58,11 @@ test('cancelling during clip generation stops ffmpeg, removes the files and read
     (s) => s.stage === 'generating_clips',
     90_000,
   );
-  await pollUntil(async () => processesMentioning(folder), (pids) => pids.length > 0, 30_000);
+  await pollUntil(
+    async () => processesMentioning(folder),
+    (pids) => pids.length > 0,
+    30_000,
+  );
 
   const cancelledAt = Date.now();
   const cancel = await getJson(`${stack.apiUrl}/api/videos/${id}/cancel`, { method: 'POST' });
@@ -72,9 +76,17 @@ test('cancelling during clip generation stops ffmpeg, removes the files and read
   const statusMs = Date.now() - cancelledAt;
   expect(final.scenes.some((s: { clip: string }) => s.clip === 'done')).toBe(false);
 
-  await pollUntil(async () => fs.existsSync(folder), (exists) => !exists, 20_000);
+  await pollUntil(
+    async () => fs.existsSync(folder),
+    (exists) => !exists,
+    20_000,
+  );
   const filesMs = Date.now() - cancelledAt;
-  await pollUntil(async () => processesMentioning(folder), (pids) => pids.length === 0, 20_000);
+  await pollUntil(
+    async () => processesMentioning(folder),
+    (pids) => pids.length === 0,
+    20_000,
+  );
   const processesMs = Date.now() - cancelledAt;
   process.stdout.write(`cancel: status ${statusMs} ms, files ${filesMs} ms, ffmpeg gone ${processesMs} ms\n`);
 

@@ -9,7 +9,7 @@ import { MediaStore } from '../../src/storage/media-store';
 import { startTestEnv } from '../helpers/temporal-test-env';
 import { uniqueName } from '../helpers/unique';
 import { startVideoStack, type VideoStack } from '../helpers/video-stack';
-import { serveApp, type ServedApp } from './serve-app';
+import { serveApp } from './serve-app';
 
 const KEY_A = 'key-a-0123456789';
 const KEY_B = 'key-b-9876543210';
@@ -24,7 +24,13 @@ beforeAll(async () => {
   env = await startTestEnv();
   stack = await startVideoStack(env, {
     api: true,
-    env: { API_KEYS: `${KEY_A}, ${KEY_B},${KEY_C}`, WEBHOOK_SECRET: SECRET, BODY_LIMIT: '2kb', CREATE_RATE_LIMIT: '4', CREATE_RATE_WINDOW_SEC: '60' },
+    env: {
+      API_KEYS: `${KEY_A}, ${KEY_B},${KEY_C}`,
+      WEBHOOK_SECRET: SECRET,
+      BODY_LIMIT: '2kb',
+      CREATE_RATE_LIMIT: '4',
+      CREATE_RATE_WINDOW_SEC: '60',
+    },
   });
 });
 afterAll(async () => {
@@ -33,19 +39,27 @@ afterAll(async () => {
 });
 
 // Review holds each run before any rendering, so these tests cost the machine little.
-const body = (title = uniqueName('title')) => ({ source: { type: 'text', title, text: 'Frogs breathe through their skin.' }, options: { review: true } });
+const body = (title = uniqueName('title')) => ({
+  source: { type: 'text', title, text: 'Frogs breathe through their skin.' },
+  options: { review: true },
+});
 
 async function call(p: string, init: { method?: string; key?: string; headers?: Record<string, string>; body?: string } = {}) {
   const res = await fetch(`${stack.apiUrl}${p}`, {
     method: init.method ?? 'GET',
-    headers: { ...(init.key ? { authorization: `Bearer ${init.key}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    headers: {
+      ...(init.key ? { authorization: `Bearer ${init.key}` } : {}),
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
     body: init.body,
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text.startsWith('{') ? (JSON.parse(text) as any) : text };
+  return { status: res.status, headers: res.headers, body: text.startsWith('{') ? JSON.parse(text) : text };
 }
 
-const countWorkflows = async () => (await env.client.workflow.count(`WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${stack.taskQueue}'`)).count;
+const countWorkflows = async () =>
+  (await env.client.workflow.count(`WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${stack.taskQueue}'`)).count;
 
 test('every /api route needs a valid bearer key and says how to authenticate', async () => {
   for (const [p, method] of [
@@ -117,7 +131,15 @@ test('encoded ../ in a video id never reaches a file outside MEDIA_ROOT', async 
   await fs.writeFile(path.join(outside, 'video.mp4'), 'secret');
   try {
     const escape = `..%2F${path.basename(outside)}`;
-    for (const id of [escape, `..%252F${path.basename(outside)}`, '%2e%2e', '..', `%2e%2e%2f%2e%2e%2fetc%2fpasswd`, '%00', 'a%2F..%2F..%2Fb']) {
+    for (const id of [
+      escape,
+      `..%252F${path.basename(outside)}`,
+      '%2e%2e',
+      '..',
+      `%2e%2e%2f%2e%2e%2fetc%2fpasswd`,
+      '%00',
+      'a%2F..%2F..%2Fb',
+    ]) {
       const res = await call(`/api/videos/${id}/video`, { key: KEY_A });
       expect(res.status).toBe(404);
       expect(JSON.stringify(res.body)).not.toContain('secret');
@@ -184,7 +206,11 @@ describe('the signed webhook', () => {
     const api = await serveApp(createApp({ client: env.client, config, store: stack.store }));
     try {
       const raw = JSON.stringify(body());
-      const res = await fetch(`${api.url}/api/webhooks/videos`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(raw) }, body: raw });
+      const res = await fetch(`${api.url}/api/webhooks/videos`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signed(raw) },
+        body: raw,
+      });
       expect(res.status).toBe(404);
     } finally {
       await api.close();

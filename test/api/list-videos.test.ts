@@ -26,7 +26,10 @@ beforeAll(async () => {
     const res = await fetch(`${stack.apiUrl}/api/videos`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ source: { type: 'text', title: `Video ${i}`, text: 'Plants turn light into sugar.' }, options: { review: true } }),
+      body: JSON.stringify({
+        source: { type: 'text', title: `Video ${i}`, text: 'Plants turn light into sugar.' },
+        options: { review: true },
+      }),
     });
     v.push(((await res.json()) as { id: string }).id);
     // Start times one apart in order, even on a coarse clock.
@@ -39,7 +42,10 @@ beforeAll(async () => {
   }
   await pollUntil(
     async () => (await get('/api/videos?limit=10')).body.items as { status: string; stage: string }[],
-    (items) => items.length === 5 && items.filter((i) => i.status === 'cancelled').length === 2 && items.filter((i) => i.status === 'running').length === 3,
+    (items) =>
+      items.length === 5 &&
+      items.filter((i) => i.status === 'cancelled').length === 2 &&
+      items.filter((i) => i.status === 'running').length === 3,
   );
 });
 afterAll(async () => {
@@ -70,7 +76,10 @@ test('a cursor keeps its place when a newer video is created between pages', asy
     body: JSON.stringify({ source: { type: 'text', title: 'Newest', text: 'Late arrival.' }, options: { review: true } }),
   });
   const newest = ((await res.json()) as { id: string }).id;
-  await pollUntil(async () => ids((await get('/api/videos?limit=1')).body.items), (i) => i[0] === newest);
+  await pollUntil(
+    async () => ids((await get('/api/videos?limit=1')).body.items),
+    (i) => i[0] === newest,
+  );
 
   const second = await get(`/api/videos?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
   expect(ids(second.body.items)).toEqual([v[2], v[1]]);

@@ -30,7 +30,11 @@ async function call(method: string, path: string, body?: unknown) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
-const statusOf = (id: string) => pollUntil(async () => (await call('GET', `/api/videos/${id}`)).body, () => true);
+const statusOf = (id: string) =>
+  pollUntil(
+    async () => (await call('GET', `/api/videos/${id}`)).body,
+    () => true,
+  );
 
 test('a reviewed video waits for approval, takes an edited script, and renders the edited narration', async () => {
   const started = await call('POST', '/api/videos', {
@@ -39,7 +43,10 @@ test('a reviewed video waits for approval, takes an edited script, and renders t
   });
   expect(started.status).toBe(202);
   const id = started.body.id as string;
-  await pollUntil(async () => (await statusOf(id)).stage, (stage) => stage === 'awaiting_review');
+  await pollUntil(
+    async () => (await statusOf(id)).stage,
+    (stage) => stage === 'awaiting_review',
+  );
 
   // The script can be read once written.
   const script = (await call('GET', `/api/videos/${id}/script`)).body as Script;
@@ -57,7 +64,9 @@ test('a reviewed video waits for approval, takes an edited script, and renders t
     scenes: script.scenes.map((s, i) => (i === 0 ? { ...s, index: 7 } : s)),
   });
   expect(wrongIndex.status).toBe(400);
-  expect(wrongIndex.body.error).toEqual(expect.objectContaining({ code: 'invalid_script', message: expect.stringContaining('scenes[0].index must be 0') }));
+  expect(wrongIndex.body.error).toEqual(
+    expect.objectContaining({ code: 'invalid_script', message: expect.stringContaining('scenes[0].index must be 0') }),
+  );
 
   const narration = 'Honeybees waggle to point their sisters toward food.';
   const edited: Script = { ...script, scenes: script.scenes.map((s, i) => (i === 1 ? { ...s, narration } : s)) };
@@ -68,7 +77,11 @@ test('a reviewed video waits for approval, takes an edited script, and renders t
 
   const approved = await call('POST', `/api/videos/${id}/approve`);
   expect(approved.status).toBe(202);
-  const done = await pollUntil(() => statusOf(id), (s) => s.status !== 'running' && s.status !== 'queued', 120_000);
+  const done = await pollUntil(
+    () => statusOf(id),
+    (s) => s.status !== 'running' && s.status !== 'queued',
+    120_000,
+  );
   expect(done.status).toBe('completed');
 
   const written = JSON.parse(await fs.readFile(stack.store.path(id, SCRIPT_FILE), 'utf8')) as Script;
@@ -85,10 +98,16 @@ test('approving or editing a video that does not await review gets 409', async (
     options: { review: true },
   });
   const id = started.body.id as string;
-  await pollUntil(async () => (await statusOf(id)).stage, (stage) => stage === 'awaiting_review');
+  await pollUntil(
+    async () => (await statusOf(id)).stage,
+    (stage) => stage === 'awaiting_review',
+  );
   const script = (await call('GET', `/api/videos/${id}/script`)).body as Script;
   await call('POST', `/api/videos/${id}/cancel`);
-  await pollUntil(async () => (await statusOf(id)).status, (s) => s === 'cancelled');
+  await pollUntil(
+    async () => (await statusOf(id)).status,
+    (s) => s === 'cancelled',
+  );
   expect((await call('POST', `/api/videos/${id}/approve`)).status).toBe(409);
   expect((await call('PUT', `/api/videos/${id}/script`, script)).status).toBe(409);
 });
@@ -102,7 +121,15 @@ test('a review that outlasts its timeout ends the run as failed with ReviewTimed
     options: { review: true, reviewTimeoutSec: 2, maxScenes: 2, voice: 'en-us', sceneConcurrency: 2 },
   };
   await env.client.workflow.start(WORKFLOW_TYPE, { workflowId: videoId, taskQueue: stack.taskQueue, args: [input] });
-  const final = await pollUntil(() => statusOf(videoId), (s) => s.status === 'failed' || s.status === 'completed', 60_000);
+  const final = await pollUntil(
+    () => statusOf(videoId),
+    (s) => s.status === 'failed' || s.status === 'completed',
+    60_000,
+  );
   expect(final.status).toBe('failed');
-  expect(final.error).toEqual({ type: FailureType.ReviewTimedOut, message: expect.stringContaining('2 seconds'), stage: 'awaiting_review' });
+  expect(final.error).toEqual({
+    type: FailureType.ReviewTimedOut,
+    message: expect.stringContaining('2 seconds'),
+    stage: 'awaiting_review',
+  });
 });

@@ -72,7 +72,11 @@ test('twenty clients watching one video share one poller, and all of them get th
   const streams = Array.from({ length: 20 }, () =>
     readEventStream(`${api.url}/api/videos/${id}/events`, { onEvent: (e) => e.event === 'status' && firstEvents.push(e) }),
   );
-  await pollUntil(async () => firstEvents.length, (n) => n >= 20, 30_000);
+  await pollUntil(
+    async () => firstEvents.length,
+    (n) => n >= 20,
+    30_000,
+  );
   expect(app.broadcaster.activePollers).toBe(1);
   expect(firstEvents.every((e) => e.data.stage === 'awaiting_review')).toBe(true);
 

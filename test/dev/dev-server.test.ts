@@ -120,9 +120,7 @@ test('rejects with the server output when the port is taken', async () => {
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const { port } = blocker.address() as net.AddressInfo;
   try {
-    await expect(
-      startDevServer({ cliPath, dbFile: path.join(dir, `${randomUUID()}.db`), port }),
-    ).rejects.toThrow(/address already in use/);
+    await expect(startDevServer({ cliPath, dbFile: path.join(dir, `${randomUUID()}.db`), port })).rejects.toThrow(/address already in use/);
   } finally {
     await new Promise((resolve) => blocker.close(resolve));
   }

@@ -48,7 +48,12 @@ export function activityRuns(history: History): ActivityRun[] {
     const started = event.activityTaskStartedEventAttributes;
     if (started) {
       const run = bySchedule.get(num(started.scheduledEventId));
-      if (run) Object.assign(run, { attempt: started.attempt ?? 1, identity: started.identity ?? undefined, lastFailure: started.lastFailure ?? undefined });
+      if (run)
+        Object.assign(run, {
+          attempt: started.attempt ?? 1,
+          identity: started.identity ?? undefined,
+          lastFailure: started.lastFailure ?? undefined,
+        });
       continue;
     }
     const ends: [ActivityRun['outcome'], { scheduledEventId?: unknown } | null | undefined][] = [

@@ -6,12 +6,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
 import { createApp } from '../../src/api/create-app';
 import { loadConfig, type Config } from '../../src/config';
 import { MediaStore } from '../../src/storage/media-store';
-import { createWorkers } from '../../src/worker-runtime/create-workers';
+import { createWorkers, type QueueLimits } from '../../src/worker-runtime/create-workers';
 import { DrawnClipGenerator } from '../../src/providers/local/drawn-clip-generator';
 import { EspeakNarrator } from '../../src/providers/local/espeak-narrator';
 import { LocalScriptWriter } from '../../src/providers/local/local-script-writer';
@@ -49,9 +49,18 @@ export function localDeps(store: MediaStore): ActivityDeps {
 
 export async function startVideoStack(
   env: TestWorkflowEnvironment,
-  options: { deps?: (store: MediaStore) => Partial<ActivityDeps>; api?: boolean; env?: Record<string, string> } = {},
+  options: {
+    deps?: (store: MediaStore) => Partial<ActivityDeps>;
+    api?: boolean;
+    env?: Record<string, string>;
+    /** Join the workers of another stack on its task queue (several worker processes). */
+    taskQueue?: string;
+    limits?: QueueLimits;
+    /** A connection of its own, as a separate worker process would have. */
+    ownConnection?: boolean;
+  } = {},
 ): Promise<VideoStack> {
-  const taskQueue = uniqueName('tq');
+  const taskQueue = options.taskQueue ?? uniqueName('tq');
   const mediaRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-media-'));
   const config = loadConfig({
     TASK_QUEUE: taskQueue,
@@ -62,12 +71,13 @@ export async function startVideoStack(
   });
   const store = new MediaStore(mediaRoot);
   const deps = { ...localDeps(store), ...options.deps?.(store) };
+  const connection = options.ownConnection ? await NativeConnection.connect({ address: env.address }) : env.nativeConnection;
   const workers = await createWorkers({
-    connection: env.nativeConnection,
+    connection,
     namespace: config.temporal.namespace,
     taskQueue,
     deps,
-    limits: { concurrency: config.concurrency, ratePerSec: {} },
+    limits: options.limits ?? { concurrency: config.concurrency, ratePerSec: {} },
     workflowBundle: await workflowBundle(),
     common: { shutdownGraceTime: '1s' },
   });
@@ -98,6 +108,7 @@ export async function startVideoStack(
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(running);
+      if (options.ownConnection) await connection.close();
       await fs.rm(mediaRoot, { recursive: true, force: true });
     },
   };

@@ -31,7 +31,13 @@ beforeAll(async () => {
 
 test('the recorded histories cover completed, failed, cancelled, retried and reviewed runs', () => {
   expect(files).toEqual(
-    expect.arrayContaining(['completed.json', 'failed-safety-blocked.json', 'cancelled.json', 'narration-retried.json', 'reviewed-edited.json']),
+    expect.arrayContaining([
+      'completed.json',
+      'failed-safety-blocked.json',
+      'cancelled.json',
+      'narration-retried.json',
+      'reviewed-edited.json',
+    ]),
   );
 });
 
@@ -69,6 +75,9 @@ test('a workflow that calls its activities in another order fails replay with a 
     workflowsPath: require.resolve('./nondeterministic-workflow'),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
-  const replay = Worker.runReplayHistory({ workflowBundle: broken, replayName: 'replay-negative' }, historyFromJSON(readHistory('completed.json')));
+  const replay = Worker.runReplayHistory(
+    { workflowBundle: broken, replayName: 'replay-negative' },
+    historyFromJSON(readHistory('completed.json')),
+  );
   await expect(replay).rejects.toThrow(DeterminismViolationError);
 });

@@ -1,0 +1,182 @@
+/**
+ * `reelflow <command>`: the commands of the CLI, each a few calls to the HTTP API. Arguments and
+ * the environment come in as parameters, so tests and `main.ts` drive the same code.
+ */
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import type { VideoStatusBody } from '../api/schemas';
+import { CliError, ReelflowApiClient } from './api-client';
+import { followVideo } from './follow-video';
+
+export const USAGE = `Usage: reelflow <command> [options]
+
+Commands:
+  create --pmid <id> | --title <t> (--text-file <file> | --text <t>)
+         [--review] [--max-scenes <n>] [--idempotency-key <k>] [--wait]
+  status <id>                   print the video's status as JSON
+  follow <id>                   show a progress bar until the video ends
+  list [--status <s>] [--stage <s>] [--limit <n>] [--cursor <c>]
+  cancel <id>
+  download <id> [-o <file>]     save the MP4 (default <id>.mp4)
+
+Options: --api <url> (or REELFLOW_API_URL, default http://127.0.0.1:3000); the key is read
+from REELFLOW_API_KEY. Exit status: 0 done, 1 API error or failed video, 2 bad usage.`;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+}
+
+/** The CLI's own environment: it is a client of the API, not the service. */
+export interface CliEnv {
+  REELFLOW_API_URL?: string;
+  REELFLOW_API_KEY?: string;
+}
+
+const OPTIONS = {
+  api: { type: 'string' },
+  pmid: { type: 'string' },
+  title: { type: 'string' },
+  text: { type: 'string' },
+  'text-file': { type: 'string' },
+  review: { type: 'boolean' },
+  'max-scenes': { type: 'string' },
+  'idempotency-key': { type: 'string' },
+  wait: { type: 'boolean' },
+  status: { type: 'string' },
+  stage: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const usage = (message: string) => new CliError(`${message}\n\n${USAGE}`, 2);
+
+/** Runs one command and resolves with the exit status. */
+export async function runCli(argv: string[], env: CliEnv, io: CliIo): Promise<number> {
+  try {
+    return await run(argv, env, io);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr.write(`reelflow: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`reelflow: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+async function run(argv: string[], env: CliEnv, io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usage(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  const [command, id, ...extra] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const client = new ReelflowApiClient(values.api ?? env.REELFLOW_API_URL ?? 'http://127.0.0.1:3000', env.REELFLOW_API_KEY || undefined);
+  const needId = () => {
+    if (!id || extra.length > 0) throw usage(`${command} takes exactly one video id`);
+    return id;
+  };
+  const follow = async (videoId: string) => {
+    const final = await followVideo(`${client.baseUrl.replace(/\/$/, '')}/api/videos/${encodeURIComponent(videoId)}`, io.stdout, {
+      headers: client.headers,
+    });
+    return finish(final, io);
+  };
+
+  switch (command) {
+    case 'create': {
+      if (id) throw usage('create takes no positional arguments');
+      const video = await client.json<VideoStatusBody>('POST', '/api/videos', {
+        body: createBody(values),
+        headers: values['idempotency-key'] ? { 'idempotency-key': values['idempotency-key'] } : {},
+      });
+      io.stdout.write(`${video.id}\n`);
+      return values.wait ? follow(video.id) : 0;
+    }
+    case 'status':
+      io.stdout.write(`${JSON.stringify(await client.status(needId()), null, 2)}\n`);
+      return 0;
+    case 'follow':
+      return follow(needId());
+    case 'list': {
+      const query = new URLSearchParams();
+      for (const key of ['status', 'stage', 'limit', 'cursor'] as const) if (values[key]) query.set(key, values[key]);
+      const page = await client.json<{
+        items: { id: string; status: string; stage: string; createdAt: string }[];
+        nextCursor: string | null;
+      }>('GET', `/api/videos${query.size ? `?${query.toString()}` : ''}`);
+      for (const v of page.items) io.stdout.write(`${v.id}\t${v.status}\t${v.stage}\t${v.createdAt}\n`);
+      if (page.nextCursor) io.stderr.write(`more: reelflow list --cursor ${page.nextCursor}\n`);
+      return 0;
+    }
+    case 'cancel': {
+      const video = await client.json<VideoStatusBody>('POST', `/api/videos/${encodeURIComponent(needId())}/cancel`);
+      io.stdout.write(`cancel requested for ${video.id}\n`);
+      return 0;
+    }
+    case 'download': {
+      const videoId = needId();
+      const file = values.output ?? `${videoId}.mp4`;
+      const res = await client.send('GET', `/api/videos/${encodeURIComponent(videoId)}/video`);
+      if (!res.body) throw new CliError('The API sent no video');
+      await pipeline(Readable.fromWeb(res.body), fs.createWriteStream(file));
+      io.stdout.write(`${file}\n`);
+      return 0;
+    }
+    default:
+      throw usage(`Unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+function createBody(values: {
+  pmid?: string;
+  title?: string;
+  text?: string;
+  'text-file'?: string;
+  review?: boolean;
+  'max-scenes'?: string;
+}) {
+  const options = {
+    ...(values.review ? { review: true } : {}),
+    ...(values['max-scenes'] ? { maxScenes: Number(values['max-scenes']) } : {}),
+  };
+  const withOptions = (source: object) => (Object.keys(options).length ? { source, options } : { source });
+  if (values.pmid !== undefined) {
+    if (values.title !== undefined || values.text !== undefined || values['text-file'] !== undefined) {
+      throw usage('Use either --pmid or --title with --text/--text-file, not both');
+    }
+    return withOptions({ type: 'pubmed', pmid: values.pmid });
+  }
+  if (values.title === undefined) throw usage('create needs --pmid, or --title with --text-file or --text');
+  let text = values.text;
+  if (values['text-file'] !== undefined) {
+    try {
+      text = fs.readFileSync(values['text-file'], 'utf8');
+    } catch (err) {
+      throw new CliError(`Cannot read ${values['text-file']}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  if (text === undefined) throw usage('create --title needs --text-file or --text');
+  return withOptions({ type: 'text', title: values.title, text });
+}
+
+function finish(final: VideoStatusBody, io: CliIo): number {
+  if (final.status === 'completed') {
+    io.stdout.write(`completed: ${final.result?.videoUrl ?? final.id}\n`);
+    return 0;
+  }
+  const reason = final.error ? `: ${final.error.type}: ${final.error.message}` : '';
+  io.stderr.write(`reelflow: video ${final.id} ${final.status}${reason}\n`);
+  return 1;
+}
