@@ -66,15 +66,16 @@ function ensureNpmPackages() {
     return true;
   }
   log('installing npm packages (npm ci)');
-  try {
-    run(npm, ['ci', ...flags]);
-  } catch {
-    // npm ci refuses a lockfile that lacks the optional binaries of other platforms (a registry
-    // that does not carry them all writes such a lockfile). npm install still installs exactly the
-    // locked versions for this platform; --no-save keeps package-lock.json untouched.
-    log('npm ci refused the lockfile; installing the locked versions with npm install --no-save');
-    run(npm, ['install', '--no-save', ...flags]);
-  }
+  // Output is held back: when npm ci refuses the lockfile it prints its whole usage text.
+  const ci = spawnSync(npm, ['ci', ...flags], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (ci.status === 0) return true;
+  const errors = `${ci.stderr ?? ''}`.split('\n').filter((line) => /^npm error \S/.test(line) && !/^npm error code /.test(line));
+  log(`npm ci failed: ${errors[0]?.replace(/^npm error /, '') ?? `exit code ${ci.status}`}`);
+  // A registry that lacks some platforms' optional binaries yields a lockfile without them, which
+  // npm ci rejects. npm install still installs the locked versions for this platform, and
+  // --no-save leaves package-lock.json untouched.
+  log('installing the locked versions with npm install --no-save instead');
+  run(npm, ['install', '--no-save', ...flags]);
   return true;
 }
 

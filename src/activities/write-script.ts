@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ScriptWriter, Spend } from '../providers/contracts';
 import type { Script, SourceDocument } from '../shared/video';
+import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
 
 export interface WriteScriptInput {
@@ -15,11 +16,16 @@ export function createWriteScript(deps: { scriptWriter: ScriptWriter }) {
     async writeScript(input: WriteScriptInput): Promise<{ script: Script; spend: Spend }> {
       return atActivityBoundary(async () => {
         const { cancellationSignal } = Context.current();
-        return deps.scriptWriter.writeScript({
-          document: input.document,
-          maxScenes: input.maxScenes,
-          signal: cancellationSignal,
-        });
+        const heartbeats = startHeartbeatLoop();
+        try {
+          return await deps.scriptWriter.writeScript({
+            document: input.document,
+            maxScenes: input.maxScenes,
+            signal: cancellationSignal,
+          });
+        } finally {
+          heartbeats.stop();
+        }
       });
     },
   };

@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps) {
     uiUrl: config.temporal.uiUrl,
     namespace: config.temporal.namespace,
   });
-  // Status reads inside the broadcaster use the configured or default base URL.
+  // One poller per video serves every watcher; status-events rebases links on each request's host.
   const broadcaster = new StatusBroadcaster((id) =>
     service.status(id, {
       apiBaseUrl: config.api.publicUrl ?? `http://localhost:${config.api.port}`,

@@ -14,7 +14,10 @@ import {
 } from './schemas';
 import { DELIVERY_HEADER, SIGNATURE_HEADER } from './webhook-routes';
 
-/** A JSON Schema for OpenAPI 3.1 (whose dialect is 2020-12), without the `$schema` line. */
+/**
+ * A JSON Schema for OpenAPI 3.1 (whose dialect is 2020-12), without the `$schema` line. Request
+ * bodies are inlined so a reader of one operation sees every field; responses share components.
+ */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
   return rest;
@@ -70,7 +73,7 @@ export function buildOpenApiDocument() {
               schema: { type: 'string', minLength: 1, maxLength: 255 },
             },
           ],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateVideoBody') } } },
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(createVideoBodySchema, 'input') } } },
           responses: {
             '202': status('Started'),
             '200': status('Already started with this Idempotency-Key and body'),
@@ -141,7 +144,7 @@ export function buildOpenApiDocument() {
           operationId: 'editScript',
           summary: 'Replace the script while the video awaits review',
           parameters: [idParameter],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('Script') } } },
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(scriptSchema, 'input') } } },
           responses: {
             '200': { description: 'The script now used', content: jsonContent('Script') },
             '400': error('Invalid script; the message says why'),
@@ -203,7 +206,7 @@ export function buildOpenApiDocument() {
               schema: { type: 'string', minLength: 1, maxLength: 255 },
             },
           ],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateVideoBody') } } },
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(createVideoBodySchema, 'input') } } },
           responses: {
             '202': status('Started'),
             '200': status('Delivery already seen'),

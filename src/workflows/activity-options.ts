@@ -20,9 +20,13 @@ export const sourceOptions: ActivityOptions = {
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8, nonRetryableErrorTypes: PERMANENT },
 };
 
-/** One model call; a malformed reply is already retried inside the adapter. */
+/**
+ * One model call; a malformed reply is already retried inside the adapter. The activity
+ * heartbeats while it waits, so a lost worker is noticed in seconds, not at the 3-minute timeout.
+ */
 export const scriptOptions: ActivityOptions = {
   startToCloseTimeout: '3m',
+  heartbeatTimeout: '20s',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
 };
 

@@ -3,6 +3,7 @@
  * its stage's task queue, and everything a client may read is kept in a VideoStateTracker.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -10,6 +11,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -33,15 +35,25 @@ import { approveSignal, editScriptUpdate, scriptQuery, statusQuery } from './vid
 import { VideoStateTracker } from './video-state-tracker';
 import { scriptProblems } from '../shared/validate-script';
 
+/**
+ * Runs started before this patch cleaned up as soon as the cancel was requested, while cancelled
+ * activities could still be writing into the folder being removed. Newer runs wait until every
+ * cancelled activity has stopped, then clean up.
+ */
+export const WAIT_FOR_CANCELLED_ACTIVITIES_PATCH = 'wait-for-cancelled-activities';
+
 function stageActivities() {
   const queue = (name: Parameters<typeof activityTaskQueue>[1]) => activityTaskQueue(workflowInfo().taskQueue, name);
+  const cancellation = patched(WAIT_FOR_CANCELLED_ACTIVITIES_PATCH)
+    ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }
+    : {};
   return {
     source: proxyActivities<ActivitiesByQueue['source']>({ ...sourceOptions, taskQueue: queue('source') }),
     script: proxyActivities<ActivitiesByQueue['script']>({ ...scriptOptions, taskQueue: queue('script') }),
-    narration: proxyActivities<ActivitiesByQueue['narration']>({ ...narrationOptions, taskQueue: queue('narration') }),
-    clips: proxyActivities<ActivitiesByQueue['clips']>({ ...clipOptions, taskQueue: queue('clips') }),
+    narration: proxyActivities<ActivitiesByQueue['narration']>({ ...narrationOptions, ...cancellation, taskQueue: queue('narration') }),
+    clips: proxyActivities<ActivitiesByQueue['clips']>({ ...clipOptions, ...cancellation, taskQueue: queue('clips') }),
     quote: proxyActivities<ActivitiesByQueue['clips']>({ ...quoteOptions, taskQueue: queue('clips') }),
-    render: proxyActivities<ActivitiesByQueue['render']>({ ...renderOptions, taskQueue: queue('render') }),
+    render: proxyActivities<ActivitiesByQueue['render']>({ ...renderOptions, ...cancellation, taskQueue: queue('render') }),
     cleanup: proxyActivities<ActivitiesByQueue['render']>({ ...cleanupOptions, taskQueue: queue('render') }),
   };
 }

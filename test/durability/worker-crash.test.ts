@@ -123,8 +123,9 @@ test.concurrent.each(KILL_POINTS)(
         args: [args],
       });
       await point.killWhen(handle);
-      const inFlight = (await runningActivities(handle)).map((a) => a.activityId);
       await first.kill();
+      // Read after the kill: what the server still counts as running was lost with the worker.
+      const inFlight = (await runningActivities(handle)).map((a) => a.activityId);
 
       const second = await startChildWorker(base);
       workers.push(second);

@@ -47,7 +47,11 @@ afterAll(async () => {
 });
 
 async function createVideo(body: unknown): Promise<string> {
-  const res = await fetch(`${stack.apiUrl}/api/videos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${stack.apiUrl}/api/videos`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(202);
   return ((await res.json()) as { id: string }).id;
 }
@@ -95,15 +99,23 @@ test('a Gemini safety block fails the run at writing_script with SafetyBlocked a
 
 test('a Runway safety failure fails the run at generating_clips with SafetyBlocked', async () => {
   runway.failNextTask('video', 'SAFETY.INPUT.TEXT', 'Prompt flagged');
-  const id = await createVideo({ source: { type: 'text', title: 'Unsafe clip', text: 'One short scene.' }, options: { maxScenes: 2, sceneConcurrency: 1 } });
+  const id = await createVideo({
+    source: { type: 'text', title: 'Unsafe clip', text: 'One short scene.' },
+    options: { maxScenes: 2, sceneConcurrency: 1 },
+  });
   const status = await finished(id);
   expect(status.status).toBe('failed');
-  expect(status.error).toEqual(expect.objectContaining({ type: 'SafetyBlocked', stage: expect.stringMatching(/narrating|generating_clips/) }));
+  expect(status.error).toEqual(
+    expect.objectContaining({ type: 'SafetyBlocked', stage: expect.stringMatching(/narrating|generating_clips/) }),
+  );
 });
 
 test('a budget too small for the clips stops the run before anything is submitted to Runway', async () => {
   const tasksBefore = runway.tasks.length;
-  const id = await createVideo({ source: { type: 'text', title: 'Budget', text: 'A scene that costs credits.' }, options: { maxCredits: 1 } });
+  const id = await createVideo({
+    source: { type: 'text', title: 'Budget', text: 'A scene that costs credits.' },
+    options: { maxCredits: 1 },
+  });
   const status = await finished(id);
   expect(status.status).toBe('failed');
   expect(status.error.type).toBe('BudgetExceeded');

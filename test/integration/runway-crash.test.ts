@@ -36,17 +36,19 @@ afterAll(async () => {
 
 test('killing the worker mid-render resumes every Runway task instead of submitting it again', async () => {
   const taskQueue = uniqueName('crash');
-  const workerEnv = {
-    TEMPORAL_ADDRESS: env.address,
-    TASK_QUEUE: taskQueue,
-    MEDIA_ROOT: mediaRoot,
-    GEMINI_API_KEY: 'test-gemini-key',
-    GOOGLE_GEMINI_BASE_URL: gemini.url,
-    RUNWAYML_API_SECRET: 'test-runway-key',
-    RUNWAYML_BASE_URL: runway.url,
-    RUNWAY_POLL_INTERVAL_MS: '200',
+  const workerOptions = {
+    address: env.address,
+    taskQueue,
+    mediaRoot,
+    env: {
+      GEMINI_API_KEY: 'test-gemini-key',
+      GOOGLE_GEMINI_BASE_URL: gemini.url,
+      RUNWAYML_API_SECRET: 'test-runway-key',
+      RUNWAYML_BASE_URL: runway.url,
+      RUNWAY_POLL_INTERVAL_MS: '200',
+    },
   };
-  const first = await startChildWorker(workerEnv);
+  const first = await startChildWorker(workerOptions);
   const input: GenerateVideoInput = {
     videoId: uniqueName('video'),
     source: { type: 'text', title: 'Crash safety', text: 'Clips are paid once. A crash must not pay twice for the same scene.' },
@@ -61,7 +63,7 @@ test('killing the worker mid-render resumes every Runway task instead of submitt
     60_000,
   );
   await first.kill();
-  const second = await startChildWorker(workerEnv);
+  const second = await startChildWorker(workerOptions);
   try {
     const state = (await handle.result()) as VideoState;
     expect(state.status).toBe('completed');
@@ -71,7 +73,9 @@ test('killing the worker mid-render resumes every Runway task instead of submitt
     expect(prompts.size).toBe(state.scenes.length);
     // The history shows the retries that resumed rather than resubmitted.
     const history = await handle.fetchHistory();
-    const clipAttempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes?.attempt && e.activityTaskStartedEventAttributes.attempt > 1);
+    const clipAttempts = (history.events ?? []).filter(
+      (e) => e.activityTaskStartedEventAttributes?.attempt && e.activityTaskStartedEventAttributes.attempt > 1,
+    );
     expect(clipAttempts.length).toBeGreaterThan(0);
   } finally {
     await second.stop();
