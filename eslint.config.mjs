@@ -3,10 +3,39 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'stream', 'timers', 'worker_threads'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'crypto',
+  'stream',
+  'timers',
+  'worker_threads',
+];
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'media', '.tools', '.temporal', 'coverage', 'bench/results', 'jest.config.js', 'eslint.config.mjs', 'scripts/**/*.mjs', 'scripts/**/*.cjs', 'bin/**'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'media',
+      '.tools',
+      '.temporal',
+      'coverage',
+      'bench/results',
+      'jest.config.js',
+      'eslint.config.mjs',
+      'scripts/**/*.mjs',
+      'scripts/**/*.cjs',
+      'bin/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -28,7 +57,20 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeBuiltins, message: 'Workflow code must not use Node built-ins: it has to replay deterministically.' },
-            { group: ['**/providers/**', '**/media/**', '**/config', '**/storage/**', '**/api/**', '**/shared-node/**', '@temporalio/activity', '@temporalio/worker', '@temporalio/client'], message: 'Workflow code may only import @temporalio/workflow, src/shared and activity types.' },
+            {
+              group: [
+                '**/providers/**',
+                '**/media/**',
+                '**/config',
+                '**/storage/**',
+                '**/api/**',
+                '**/shared-node/**',
+                '@temporalio/activity',
+                '@temporalio/worker',
+                '@temporalio/client',
+              ],
+              message: 'Workflow code may only import @temporalio/workflow, src/shared and activity types.',
+            },
           ],
         },
       ],

@@ -33,7 +33,11 @@ export interface ProviderOverrides {
 export function createProviders(config: Config, overrides: ProviderOverrides = {}): Providers {
   let gemini: GoogleGenAI | undefined;
   const geminiClient = () =>
-    (gemini ??= createGeminiClient({ apiKey: config.secrets.geminiApiKey ?? '', baseUrl: config.gemini.baseUrl, fetch: overrides.geminiFetch }));
+    (gemini ??= createGeminiClient({
+      apiKey: config.secrets.geminiApiKey ?? '',
+      baseUrl: config.gemini.baseUrl,
+      fetch: overrides.geminiFetch,
+    }));
 
   const scriptWriter: ScriptWriter =
     config.providers.script === 'gemini'

@@ -24,7 +24,7 @@ export function splitSentences(text: string): string[] {
   const clean = text.replace(/\s+/g, ' ').trim();
   if (!clean) return [];
   return clean
-    .split(/(?<=[.!?])\s+(?=["'(\[]?[A-Z0-9])/)
+    .split(/(?<=[.!?])\s+(?=["'([]?[A-Z0-9])/)
     .map((s) => s.trim())
     .filter(Boolean);
 }
@@ -64,9 +64,7 @@ export function introNarration(doc: SourceDocument): string {
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/[.!?]+$/, '');
-  const where = [doc.journal ? `in ${doc.journal.trim()}` : '', doc.year ? `in ${doc.year}` : '']
-    .filter(Boolean)
-    .join(' ');
+  const where = [doc.journal ? `in ${doc.journal.trim()}` : '', doc.year ? `in ${doc.year}` : ''].filter(Boolean).join(' ');
   const first = doc.authors[0]?.trim();
   const who = first ? `by ${first}${doc.authors.length > 1 ? ' and colleagues' : ''}` : '';
   const details = [where && `published ${where}`, who].filter(Boolean).join(', ');

@@ -1,9 +1,4 @@
-import {
-  LocalScriptWriter,
-  MAX_SCENE_WORDS,
-  packSentences,
-  splitSentences,
-} from '../../../src/providers/local/local-script-writer';
+import { LocalScriptWriter, MAX_SCENE_WORDS, packSentences, splitSentences } from '../../../src/providers/local/local-script-writer';
 import type { SourceDocument } from '../../../src/shared/video';
 
 const wordCount = (text: string): number => text.split(/\s+/).filter(Boolean).length;
@@ -75,12 +70,7 @@ describe('LocalScriptWriter', () => {
     expect(full.script.scenes.length).toBeGreaterThan(4);
     const { script } = await writer.writeScript(request(paper, 4));
     expect(script.scenes).toHaveLength(4);
-    expect(script.scenes.map((s) => s.title)).toEqual([
-      paper.title,
-      'BACKGROUND',
-      'METHODS',
-      'Participants who slept at least seven',
-    ]);
+    expect(script.scenes.map((s) => s.title)).toEqual([paper.title, 'BACKGROUND', 'METHODS', 'Participants who slept at least seven']);
     expect(script.scenes[2]?.narration.startsWith('We enrolled 120 adults.')).toBe(true);
     expect((await writer.writeScript(request(paper, 1))).script.scenes).toHaveLength(1);
   });
@@ -100,9 +90,7 @@ describe('LocalScriptWriter', () => {
   it('refuses to start when already cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(
-      writer.writeScript({ document: paper, maxScenes: 4, signal: controller.signal }),
-    ).rejects.toMatchObject({
+    await expect(writer.writeScript({ document: paper, maxScenes: 4, signal: controller.signal })).rejects.toMatchObject({
       name: 'AbortError',
     });
   });
