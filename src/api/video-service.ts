@@ -19,6 +19,7 @@ import { VIDEO_STAGE_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
 import type { GenerateVideoInput, Script, VideoState } from '../shared/video';
 import type { generateVideo } from '../workflows';
 import { approveSignal, editScriptUpdate, scriptQuery, statusQuery } from '../workflows/video-messages';
+import { FailureType } from '../shared/failure-types';
 import { HttpError, notFound } from './http-error';
 import type { CreateVideoBody } from './schemas';
 import { toStatusBody, type StatusContext } from './status-body';
@@ -179,6 +180,9 @@ export class VideoService {
       return await this.query(() => handle.executeUpdate(editScriptUpdate, { args: [script] }));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
+        const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+        if (type === FailureType.NotAwaitingReview)
+          throw new HttpError(409, 'not_awaiting_review', err.cause?.message ?? 'Not awaiting review');
         throw new HttpError(400, 'invalid_script', err.cause?.message ?? 'The script was rejected');
       }
       throw err;

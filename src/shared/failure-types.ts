@@ -23,6 +23,10 @@ export const FailureType = {
   BudgetExceeded: 'BudgetExceeded',
   /** ffmpeg, ffprobe or espeak-ng failed. Retried. */
   MediaToolFailed: 'MediaToolFailed',
+  /** An edited script breaks the script rules (refused by the editScript update's validator). */
+  InvalidScript: 'InvalidScript',
+  /** A script edit arrived when the video was not awaiting review. */
+  NotAwaitingReview: 'NotAwaitingReview',
   /** A script review waited longer than its timeout. */
   ReviewTimedOut: 'ReviewTimedOut',
 } as const;

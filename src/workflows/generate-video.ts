@@ -92,9 +92,14 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
     },
     {
       validator: (edited) => {
-        if (tracker.state.stage !== 'awaiting_review') throw new Error('The script can only be edited while the video awaits review');
+        if (tracker.state.stage !== 'awaiting_review') {
+          throw ApplicationFailure.nonRetryable(
+            'The script can only be edited while the video awaits review',
+            FailureType.NotAwaitingReview,
+          );
+        }
         const problems = scriptProblems(edited);
-        if (problems.length > 0) throw new Error(`Invalid script: ${problems.join('; ')}`);
+        if (problems.length > 0) throw ApplicationFailure.nonRetryable(`Invalid script: ${problems.join('; ')}`, FailureType.InvalidScript);
       },
     },
   );

@@ -1,0 +1,131 @@
+/**
+ * Draws a title card as a short video: the title in white over a slowly turning colour
+ * gradient. It is what a scene shows when no paid clip generator is configured, so it must look
+ * alive (every frame differs from the last) and render quickly on two cores.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runFfmpeg } from './ffmpeg';
+import { escapeFilterValue } from './filter-escape';
+import { wrapText } from './subtitles';
+
+export const CLIP_WIDTH = 1280;
+export const CLIP_HEIGHT = 720;
+export const CLIP_FPS = 30;
+
+/** Fonts shipped by Debian's fonts-dejavu-core (installed by `npm run setup`), then fallbacks. */
+const FONT_CANDIDATES = [
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
+  '/usr/share/fonts/TTF/DejaVuSans-Bold.ttf',
+  '/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf',
+  '/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf',
+];
+
+/** The title font file, or undefined to let drawtext ask fontconfig for its default font. */
+export function findTitleFont(): string | undefined {
+  return FONT_CANDIDATES.find((f) => existsSync(f));
+}
+
+/** Wrap widths tried in turn (characters per line) with the font size that fills ~90% width. */
+const LAYOUTS = [
+  { chars: 24, fontSize: 72 },
+  { chars: 30, fontSize: 60 },
+  { chars: 36, fontSize: 50 },
+];
+const MAX_LINES = 3;
+
+/** Splits a title into at most three centred lines, shrinking the font before truncating. */
+export function layoutTitle(title: string): { lines: string[]; fontSize: number } {
+  const clean = title.replace(/\s+/g, ' ').trim() || ' ';
+  for (const layout of LAYOUTS) {
+    const lines = wrapText(clean, layout.chars);
+    if (lines.length <= MAX_LINES && lines.every((l) => l.length <= layout.chars)) {
+      return { lines, fontSize: layout.fontSize };
+    }
+  }
+  const last = LAYOUTS[LAYOUTS.length - 1] as (typeof LAYOUTS)[number];
+  const lines = wrapText(clean, last.chars).map((l) => (l.length > last.chars ? `${l.slice(0, last.chars - 1)}…` : l));
+  const kept = lines.slice(0, MAX_LINES);
+  if (lines.length > MAX_LINES) kept[MAX_LINES - 1] = `${(kept[MAX_LINES - 1] ?? '').slice(0, last.chars - 1)}…`;
+  return { lines: kept, fontSize: last.fontSize };
+}
+
+/** A deterministic colour from a seed and a slot: hue spread by the golden angle, dark enough for white text. */
+function seededColour(seed: number, slot: number): string {
+  const hue = (((seed * 137.508 + slot * 97) % 360) + 360) % 360;
+  const [s, l] = [0.55, 0.3 + 0.05 * (slot % 2)];
+  const k = (n: number): number => (n + hue / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const channel = (n: number): number => Math.round(255 * (l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1))));
+  return `0x${[channel(0), channel(8), channel(4)].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export interface DrawTitleClipOptions {
+  title: string;
+  outPath: string;
+  durationSec: number;
+  /** Picks the colour scheme and the gradient's motion, so neighbouring scenes look different. */
+  seed: number;
+  signal?: AbortSignal;
+  /** Share of the clip rendered so far, 0–1. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** Renders a 1280x720, 30 fps, H.264 (yuv420p) clip without audio that shows `title`. */
+export async function drawTitleClip(options: DrawTitleClipOptions): Promise<void> {
+  const { title, outPath, durationSec, seed, signal, onProgress } = options;
+  if (!(durationSec > 0)) throw new RangeError(`durationSec must be positive, got ${durationSec}`);
+  const { lines, fontSize } = layoutTitle(title);
+  // Text goes through files, not `text=`: drawtext's own escaping and %{} expansion would
+  // otherwise mangle titles holding quotes, colons, percent signs or backslashes.
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-title-'));
+  try {
+    const font = findTitleFont();
+    const lineHeight = Math.round(fontSize * 1.25);
+    const top = `(h-${lines.length * lineHeight})/2`;
+    const draws: string[] = [];
+    for (const [i, line] of lines.entries()) {
+      const textFile = path.join(workDir, `line-${i}.txt`);
+      await writeFile(textFile, line, 'utf8');
+      const opts = [
+        ...(font ? [`fontfile=${escapeFilterValue(font)}`] : []),
+        `textfile=${escapeFilterValue(textFile)}`,
+        'expansion=none',
+        `fontsize=${fontSize}`,
+        'fontcolor=white',
+        'borderw=3',
+        'bordercolor=black@0.55',
+        'x=(w-text_w)/2',
+        `y=${top}+${i * lineHeight}`,
+      ];
+      draws.push(`drawtext=${opts.join(':')}`);
+    }
+    const colours = [0, 1, 2].map((slot) => seededColour(seed, slot));
+    const gradient = [
+      `gradients=s=${CLIP_WIDTH}x${CLIP_HEIGHT}`,
+      `r=${CLIP_FPS}`,
+      `c0=${colours[0]}`,
+      `c1=${colours[1]}`,
+      `c2=${colours[2]}`,
+      'n=3',
+      `seed=${Math.abs(Math.trunc(seed)) % 4294967295}`,
+      // Slow enough to read as calm motion over a 15 s scene, fast enough that frames differ.
+      'speed=0.006',
+      `d=${durationSec}`,
+    ].join(':');
+    await runFfmpeg(
+      [
+        ...['-f', 'lavfi', '-i', gradient],
+        ...['-vf', [...draws, 'format=yuv420p'].join(',')],
+        ...['-t', String(durationSec), '-an'],
+        ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-r', String(CLIP_FPS)],
+        ...['-movflags', '+faststart', outPath],
+      ],
+      { signal, totalSec: durationSec, onProgress: (p) => onProgress?.(p.fraction ?? 0) },
+    );
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
