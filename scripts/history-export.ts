@@ -19,7 +19,7 @@ export const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'hi
  * Machine-specific prefixes replaced in exported text (stack traces, tool error messages), longest
  * first so the project folder wins over the home folder that contains it. Replay never reads them.
  */
-function machinePaths(): [string, string][] {
+export function machinePaths(): [string, string][] {
   const pairs: [string, string][] = [
     [path.resolve(__dirname, '..'), '<project>'],
     [os.homedir(), '<home>'],

@@ -41,6 +41,9 @@ test('killing the worker mid-render resumes every Runway task instead of submitt
     taskQueue,
     mediaRoot,
     env: {
+      SCRIPT_PROVIDER: 'gemini',
+      NARRATION_PROVIDER: 'gemini',
+      CLIP_PROVIDER: 'runway',
       GEMINI_API_KEY: 'test-gemini-key',
       GOOGLE_GEMINI_BASE_URL: gemini.url,
       RUNWAYML_API_SECRET: 'test-runway-key',

@@ -11,6 +11,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { machinePaths } from '../../scripts/history-export';
 import { temporalCliPath } from '../../src/dev/temporal-cli';
 import { WORKFLOW_TYPE } from '../../src/shared/temporal-names';
 import type { generateVideo } from '../../src/workflows';
@@ -62,7 +63,8 @@ async function cliShow(videoId: string): Promise<string> {
 async function expectLikeCliAndReplayable(videoId: string, name: string): Promise<void> {
   const exported = await exportWithScript(videoId, name);
   expect(exported).not.toContain(PROJECT_ROOT);
-  expect(exported).toBe((await cliShow(videoId)).split(PROJECT_ROOT).join('<project>'));
+  const cli = machinePaths().reduce((text, [prefix, label]) => text.split(prefix).join(label), await cliShow(videoId));
+  expect(exported).toBe(cli);
   await expect(
     Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(JSON.parse(exported)), videoId),
   ).resolves.toBeUndefined();
