@@ -65,6 +65,7 @@ const finished = (id: string) =>
 
 test('a PubMed paper becomes a video with Gemini narration and the Runway clips, each scene submitted once', async () => {
   pubmed.failNext({ status: 503 });
+  gemini.enqueue({ kind: 'error', status: 503 });
   runway.failNextCreate({ status: 429, retryAfterSec: 1 });
   const id = await createVideo({ source: { type: 'pubmed', pmid: '31000001' }, options: { maxScenes: 3 } });
   const status = await finished(id);
@@ -84,6 +85,7 @@ test('a PubMed paper becomes a video with Gemini narration and the Runway clips,
   }
   expect(pubmed.requests.filter((r) => r.status === 503)).toHaveLength(1);
   expect(runway.requests.filter((r) => r.status === 429)).toHaveLength(1);
+  expect(gemini.requests.filter((r) => r.status === 503)).toHaveLength(1);
   expect(gemini.requests.filter((r) => r.body.generationConfig?.responseModalities?.includes('AUDIO'))).toHaveLength(script.scenes.length);
 });
 
