@@ -3,11 +3,12 @@
  * those named in WORKER_ROLES). Temporal's runtime stops them gracefully on SIGINT and SIGTERM:
  * running activities are given the shutdown grace time, then cancelled.
  */
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type Config } from './config';
 import { createProviders } from './providers/create-providers';
 import { MediaStore } from './storage/media-store';
 import { createWorkers, type QueueLimits } from './worker-runtime/create-workers';
+import { installSdkLogging } from './worker-runtime/install-sdk-logging';
 import { logger, setLogLevel } from './shared-node/logger';
 
 /**
@@ -29,7 +30,7 @@ export function queueLimits(config: Config): QueueLimits {
 
 export async function runWorker(config: Config = loadConfig()): Promise<void> {
   setLogLevel(config.logLevel);
-  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
+  installSdkLogging(config.logLevel === 'debug' ? 'DEBUG' : 'INFO');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const workers = await createWorkers({

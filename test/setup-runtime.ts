@@ -2,10 +2,10 @@
  * Quiets the Temporal SDK's own logging in tests (worker state changes on every start and stop);
  * warnings and errors still show.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { installSdkLogging } from '../src/worker-runtime/install-sdk-logging';
 
 try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installSdkLogging('WARN');
 } catch {
   // Already installed by an earlier test file in this jest worker process.
 }

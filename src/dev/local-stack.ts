@@ -3,13 +3,14 @@
  * workers and the API, in this process. Used by `npm run demo` and `npm start`.
  */
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { startApi, type RunningApi } from '../api/main';
 import type { Config } from '../config';
 import { createProviders } from '../providers/create-providers';
 import { MediaStore } from '../storage/media-store';
 import { queueLimits } from '../worker';
 import { createWorkers } from '../worker-runtime/create-workers';
+import { installSdkLogging } from '../worker-runtime/install-sdk-logging';
 import { startDevServer, type DevServer } from './dev-server';
 import { temporalCliPath } from './temporal-cli';
 
@@ -27,7 +28,7 @@ function portOf(address: string): number {
 
 export async function startLocalStack(config: Config, options: { dataDir: string; log: (line: string) => void }): Promise<LocalStack> {
   // The SDK's per-worker state messages would drown the demo's progress bar.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installSdkLogging('WARN');
   const uiPort = Number(new URL(config.temporal.uiUrl).port || 80);
   options.log(`starting Temporal dev server on ${config.temporal.address} (Web UI ${config.temporal.uiUrl})`);
   const temporal = await startDevServer({
