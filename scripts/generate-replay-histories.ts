@@ -68,6 +68,12 @@ const stageIs = (handle: Handle, stage: VideoState['stage']) =>
     120_000,
   );
 
+async function cancelWhileNarrating(handle: Handle): Promise<void> {
+  await stageIs(handle, 'narrating');
+  await handle.cancel();
+  await expectFailure(handle, (e) => e instanceof WorkflowFailedError && e.cause?.name === 'CancelledFailure', 'cancelled');
+}
+
 const SCENARIOS: Scenario[] = [
   { name: 'completed', about: 'a video that completed', drive: expectCompleted },
   {
@@ -80,23 +86,15 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'cancelled',
-    about: 'a run cancelled while narrating, with its files discarded',
+    about: 'a run cancelled while narrating, with its files discarded (recorded before the wait-for-cancelled-activities patch)',
     deps: () => ({ narrator: new WaitingNarrator() }),
-    async drive(handle) {
-      await stageIs(handle, 'narrating');
-      await handle.cancel();
-      await expectFailure(handle, (e) => e instanceof WorkflowFailedError && e.cause?.name === 'CancelledFailure', 'cancelled');
-    },
+    drive: cancelWhileNarrating,
   },
   {
     name: 'cancelled-waits-for-activities',
     about: 'a run cancelled while narrating, after the wait-for-cancelled-activities patch',
     deps: () => ({ narrator: new WaitingNarrator() }),
-    async drive(handle) {
-      await stageIs(handle, 'narrating');
-      await handle.cancel();
-      await expectFailure(handle, (e) => e instanceof WorkflowFailedError && e.cause?.name === 'CancelledFailure', 'cancelled');
-    },
+    drive: cancelWhileNarrating,
   },
   {
     name: 'narration-retried',

@@ -7,7 +7,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type Config } from './config';
 import { createProviders } from './providers/create-providers';
 import { MediaStore } from './storage/media-store';
-import { createWorkers, type QueueLimits } from './worker-runtime/create-workers';
+import { createWorkers, type CreateWorkersOptions, type QueueLimits } from './worker-runtime/create-workers';
 import { installSdkLogging } from './worker-runtime/install-sdk-logging';
 import { logger, setLogLevel } from './shared-node/logger';
 
@@ -28,19 +28,25 @@ export function queueLimits(config: Config): QueueLimits {
   };
 }
 
+/** The workers this configuration asks for, with the configured providers and limits. */
+export function createConfiguredWorkers(config: Config, connection: NativeConnection, common?: CreateWorkersOptions['common']) {
+  return createWorkers({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps: { ...createProviders(config), store: new MediaStore(config.mediaRoot), scenePauseSec: config.scenePauseSec },
+    limits: queueLimits(config),
+    roles: config.workerRoles,
+    common,
+  });
+}
+
 export async function runWorker(config: Config = loadConfig()): Promise<void> {
   setLogLevel(config.logLevel);
   installSdkLogging(config.logLevel === 'debug' ? 'DEBUG' : 'INFO');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
-    const workers = await createWorkers({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      deps: { ...createProviders(config), store: new MediaStore(config.mediaRoot), scenePauseSec: config.scenePauseSec },
-      limits: queueLimits(config),
-      roles: config.workerRoles,
-    });
+    const workers = await createConfiguredWorkers(config, connection);
     logger.info('worker started', {
       taskQueue: config.temporal.taskQueue,
       roles: config.workerRoles ?? 'all',

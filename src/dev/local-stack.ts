@@ -6,10 +6,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { startApi, type RunningApi } from '../api/main';
 import type { Config } from '../config';
-import { createProviders } from '../providers/create-providers';
-import { MediaStore } from '../storage/media-store';
-import { queueLimits } from '../worker';
-import { createWorkers } from '../worker-runtime/create-workers';
+import { createConfiguredWorkers } from '../worker';
 import { installSdkLogging } from '../worker-runtime/install-sdk-logging';
 import { startDevServer, type DevServer } from './dev-server';
 import { temporalCliPath } from './temporal-cli';
@@ -46,14 +43,7 @@ export async function startLocalStack(config: Config, options: { dataDir: string
   try {
     const connection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => connection.close());
-    const workers = await createWorkers({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      deps: { ...createProviders(config), store: new MediaStore(config.mediaRoot), scenePauseSec: config.scenePauseSec },
-      limits: queueLimits(config),
-      common: { shutdownGraceTime: '5s' },
-    });
+    const workers = await createConfiguredWorkers(config, connection, { shutdownGraceTime: '5s' });
     const running = workers.map((w) => w.run());
     stops.push(async () => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
