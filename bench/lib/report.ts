@@ -69,10 +69,11 @@ export function renderMarkdown(report: BenchReport): string {
 
 /** Writes the report files and returns their paths. */
 export async function writeReport(report: BenchReport, dir: string): Promise<string[]> {
-  await fs.mkdir(dir, { recursive: true });
+  // Timestamped copies go to raw/ (git-ignored); latest.* is what gets committed.
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const stamp = report.startedAt.replace(/[:.]/g, '-');
-  const files = [path.join(dir, 'latest.json'), path.join(dir, `${stamp}.json`), path.join(dir, 'latest.md')];
+  const files = [path.join(dir, 'latest.json'), path.join(dir, 'raw', `${stamp}.json`), path.join(dir, 'latest.md')];
   await fs.writeFile(files[0]!, json);
   await fs.writeFile(files[1]!, json);
   await fs.writeFile(files[2]!, renderMarkdown(report));

@@ -51,6 +51,7 @@ test('a text source becomes a completed video whose length matches its narrated 
   expect(info.video?.codec).toBe('h264');
   expect(info.audio?.codec).toBe('aac');
   expect(state.result?.bytes).toBe(info.sizeBytes);
+  expect(state.result?.durationSec).toBeCloseTo(info.durationSec, 1);
 
   const described = await handle.describe();
   expect(described.typedSearchAttributes.get(VIDEO_STAGE_KEY)).toBe('done');
