@@ -27,12 +27,17 @@ export interface BenchServer {
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-export async function startBenchServer(): Promise<BenchServer> {
+/**
+ * `dbDir` puts the server's SQLite file elsewhere than the scratch folder, e.g. on tmpfs
+ * (/dev/shm) to measure Temporal without the disk's fsync latency.
+ */
+export async function startBenchServer(options: { dbDir?: string } = {}): Promise<BenchServer> {
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-bench-'));
+  const dbDir = options.dbDir ? await fs.mkdtemp(path.join(options.dbDir, 'reelflow-bench-db-')) : workDir;
   const namespace = 'default';
   const server = await startDevServer({
     cliPath: temporalCliPath(),
-    dbFile: path.join(workDir, 'temporal.db'),
+    dbFile: path.join(dbDir, 'temporal.db'),
     port: await freePort(),
     logFile: path.join(workDir, 'temporal.log'),
   });
@@ -56,6 +61,7 @@ export async function startBenchServer(): Promise<BenchServer> {
       await clientConnection.close().catch(() => undefined);
       await server.stop();
       await fs.rm(workDir, { recursive: true, force: true });
+      if (dbDir !== workDir) await fs.rm(dbDir, { recursive: true, force: true });
     },
   };
 }
