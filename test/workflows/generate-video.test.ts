@@ -1,10 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
+import fs from 'node:fs/promises';
 import { probeMedia } from '../../src/media/probe';
 import { VIDEO_STAGE_KEY, WORKFLOW_TYPE } from '../../src/shared/temporal-names';
 import type { GenerateVideoInput, VideoState } from '../../src/shared/video';
 import { statusQuery } from '../../src/workflows/video-messages';
+import { analyse } from '../media/media-test-helpers';
 import { startTestEnv } from '../helpers/temporal-test-env';
 import { uniqueName } from '../helpers/unique';
 import { startVideoStack, type VideoStack } from '../helpers/video-stack';
@@ -52,6 +54,25 @@ test('a text source becomes a completed video whose length matches its narrated 
   expect(info.audio?.codec).toBe('aac');
   expect(state.result?.bytes).toBe(info.sizeBytes);
   expect(state.result?.durationSec).toBeCloseTo(info.durationSec, 1);
+
+  // Audible narration, pictures that keep changing, and companions that agree with the MP4.
+  const videoPath = stack.store.path(args.videoId, 'video.mp4');
+  const volume = await analyse(videoPath, '-af', 'volumedetect');
+  expect(Number(/mean_volume: (-?[\d.]+) dB/.exec(volume)?.[1])).toBeGreaterThan(-50);
+  expect(await analyse(videoPath, '-vf', 'freezedetect=n=0.0001:d=1.5')).not.toContain('freeze_start');
+  const script = JSON.parse(await fs.readFile(stack.store.path(args.videoId, 'script.json'), 'utf8')) as {
+    scenes: { index: number; title: string; startSec: number; durationSec: number }[];
+  };
+  expect(script.scenes.map((s) => s.title)).toEqual(state.scenes.map((s) => s.title));
+  const last = script.scenes[script.scenes.length - 1]!;
+  expect(last.startSec + last.durationSec).toBeCloseTo(info.durationSec, 1);
+  const srt = await fs.readFile(stack.store.path(args.videoId, 'subtitles.srt'), 'utf8');
+  const ends = [...srt.matchAll(/--> (\d\d):(\d\d):(\d\d),(\d\d\d)/g)].map(
+    ([, h, m, sec, ms]) => +h! * 3600 + +m! * 60 + +sec! + +ms! / 1000,
+  );
+  expect(ends.length).toBeGreaterThanOrEqual(state.scenes.length);
+  expect(Math.max(...ends)).toBeLessThanOrEqual(info.durationSec);
+  expect(Math.max(...ends)).toBeGreaterThan(info.durationSec - 1.5);
 
   const described = await handle.describe();
   expect(described.typedSearchAttributes.get(VIDEO_STAGE_KEY)).toBe('done');
