@@ -33,7 +33,7 @@ export const scriptOptions: ActivityOptions = {
 /** Speech for one scene takes seconds; heartbeats carry cancellation to espeak-ng or the TTS call. */
 export const narrationOptions: ActivityOptions = {
   startToCloseTimeout: '3m',
-  heartbeatTimeout: '30s',
+  heartbeatTimeout: '15s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6, nonRetryableErrorTypes: PERMANENT },
 };
 

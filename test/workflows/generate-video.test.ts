@@ -36,7 +36,7 @@ function input(overrides: Partial<GenerateVideoInput> = {}): GenerateVideoInput 
   };
 }
 
-test('a text source becomes a completed video whose length matches its narrated scenes', async () => {
+test('a text source becomes a completed video with audible narration, moving pictures and matching script and subtitles', async () => {
   const args = input();
   const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: stack.taskQueue, workflowId: args.videoId, args: [args] });
   const state = (await handle.result()) as VideoState;
