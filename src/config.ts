@@ -57,6 +57,8 @@ const envSchema = z.object({
   API_KEYS: z.string().optional(),
   WEBHOOK_SECRET: z.string().optional(),
   BODY_LIMIT: z.string().default('100kb'),
+  /** Seconds between keep-alive comments on an event stream, so proxies keep it open. */
+  SSE_KEEPALIVE_SEC: z.coerce.number().positive().max(15).default(15),
   CREATE_RATE_LIMIT: positiveInt.default(30),
   CREATE_RATE_WINDOW_SEC: positiveInt.default(60),
   /** Comma-separated subset of workflows,source,script,narration,clips,render; all when unset. */
@@ -117,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         .filter(Boolean),
       webhookSecret: e.WEBHOOK_SECRET,
       bodyLimit: e.BODY_LIMIT,
+      sseKeepAliveMs: e.SSE_KEEPALIVE_SEC * 1000,
       createRateLimit: e.CREATE_RATE_LIMIT,
       createRateWindowSec: e.CREATE_RATE_WINDOW_SEC,
     }),

@@ -7,8 +7,6 @@ import type { StatusBroadcaster } from './status-broadcaster';
 import type { VideoStatusBody } from './schemas';
 import { isTerminal, type StatusContext } from './status-body';
 
-const KEEP_ALIVE_MS = 15_000;
-
 /**
  * Streams `videoId`'s status to one client until the run ends or the client leaves. Snapshots are
  * shared by every watcher, so links in them are rebased on this request's `apiBaseUrl`.
@@ -19,6 +17,7 @@ export function streamStatusEvents(
   broadcaster: StatusBroadcaster,
   videoId: string,
   context: StatusContext,
+  keepAliveMs: number,
 ): void {
   res.status(200).set({
     'Content-Type': 'text/event-stream',
@@ -28,7 +27,7 @@ export function streamStatusEvents(
   });
   res.flushHeaders();
   let sequence = 0;
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
   const end = () => {
     clearInterval(keepAlive);
     unsubscribe();

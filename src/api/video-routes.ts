@@ -68,7 +68,7 @@ export function videoRoutes(deps: VideoRoutesDeps): Router {
   router.get('/:id/events', async (req: Request, res: Response) => {
     const id = idParam(req);
     await deps.service.describe(id);
-    streamStatusEvents(req, res, deps.broadcaster, id, deps.statusContext(req));
+    streamStatusEvents(req, res, deps.broadcaster, id, deps.statusContext(req), deps.config.api.sseKeepAliveMs);
   });
 
   router.get('/:id/script', async (req: Request, res: Response) => {

@@ -36,7 +36,12 @@ export interface SseEvent {
  */
 export async function readEventStream(
   url: string,
-  options: { headers?: Record<string, string>; onEvent?: (e: SseEvent) => void; signal?: AbortSignal } = {},
+  options: {
+    headers?: Record<string, string>;
+    onEvent?: (e: SseEvent) => void;
+    onComment?: (line: string) => void;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<{ status: number; contentType: string | null; events: SseEvent[]; comments: string[] }> {
   const res = await fetch(url, { headers: options.headers, signal: options.signal });
   const events: SseEvent[] = [];
@@ -56,8 +61,10 @@ export async function readEventStream(
       let event = 'message';
       const data: string[] = [];
       for (const line of block.split('\n')) {
-        if (line.startsWith(':')) comments.push(line);
-        else if (line.startsWith('event: ')) event = line.slice(7);
+        if (line.startsWith(':')) {
+          comments.push(line);
+          options.onComment?.(line);
+        } else if (line.startsWith('event: ')) event = line.slice(7);
         else if (line.startsWith('data: ')) data.push(line.slice(6));
       }
       if (data.length > 0) {

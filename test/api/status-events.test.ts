@@ -100,3 +100,29 @@ test('a finished video streams its final status at once, and an unknown one gets
   const unknown = await readEventStream(`${api.url}/api/videos/${uniqueName('nope')}/events`);
   expect(unknown.status).toBe(404);
 });
+
+test('a quiet stream carries keep-alive comments at the configured interval until the video ends', async () => {
+  const quietApp = createApp({
+    client: env.client,
+    config: { ...stack.config, api: { ...stack.config.api, sseKeepAliveMs: 300 } },
+    store: stack.store,
+  });
+  const quiet = await serveApp(quietApp);
+  try {
+    // A review holds the video still, so only keep-alive comments flow.
+    const id = await startVideo({ review: true });
+    const comments: string[] = [];
+    const stream = readEventStream(`${quiet.url}/api/videos/${id}/events`, { onComment: (line) => comments.push(line) });
+    await pollUntil(
+      async () => comments.filter((c) => c === ': keep-alive').length,
+      (n) => n >= 2,
+      10_000,
+    );
+    await fetch(`${quiet.url}/api/videos/${id}/cancel`, { method: 'POST' });
+    const ended = await stream;
+    expect(ended.events.at(-1)?.event).toBe('end');
+    expect(comments.filter((c) => c === ': keep-alive').length).toBeGreaterThanOrEqual(2);
+  } finally {
+    await quiet.close();
+  }
+});
