@@ -8,9 +8,7 @@ import type { NarrateRequest, Narrator, Spend } from '../contracts';
 import { InvalidProviderReplyError } from '../errors';
 import { writeFileAtomic } from '../atomic-file';
 import { isWav, pcmToWav } from '../../media/wav';
-import { throwIfSafetyBlocked } from './check-gemini-safety';
-import { mapGeminiError } from './map-gemini-error';
-import { withScopedSignal } from '../scoped-signal';
+import { generateOnce } from './generate-once';
 
 export interface GeminiNarratorOptions {
   /** A client built with SDK retries off (see createGeminiClient). */
@@ -76,25 +74,18 @@ export class GeminiNarrator implements Narrator {
 
   async narrate(request: NarrateRequest): Promise<{ spend: Spend }> {
     const { text, voice, outPath, signal } = request;
-    signal.throwIfAborted();
-    let response: GenerateContentResponse;
-    try {
-      response = await withScopedSignal(signal, (abortSignal) =>
-        this.client.models.generateContent({
-          model: this.model,
-          contents: [{ role: 'user', parts: [{ text }] }],
-          config: {
-            responseModalities: ['AUDIO'],
-            speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: voice } } },
-            abortSignal,
-            automaticContinuation: false,
-          },
-        }),
-      );
-    } catch (err) {
-      throw mapGeminiError(err, signal);
-    }
-    throwIfSafetyBlocked(response);
+    const response = await generateOnce(
+      this.client,
+      {
+        model: this.model,
+        contents: [{ role: 'user', parts: [{ text }] }],
+        config: {
+          responseModalities: ['AUDIO'],
+          speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: voice } } },
+        },
+      },
+      signal,
+    );
     const wav = toWav(audioParts(response));
     signal.throwIfAborted();
     await writeFileAtomic(outPath, wav);

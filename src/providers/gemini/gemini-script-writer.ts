@@ -8,9 +8,7 @@ import type { ScriptWriter, Spend, WriteScriptRequest } from '../contracts';
 import type { Script } from '../../shared/video';
 import { InvalidProviderReplyError } from '../errors';
 import { buildScriptPrompt } from './build-script-prompt';
-import { throwIfSafetyBlocked } from './check-gemini-safety';
-import { mapGeminiError } from './map-gemini-error';
-import { withScopedSignal } from '../scoped-signal';
+import { generateOnce } from './generate-once';
 import { scriptReplyJsonSchema, scriptReplySchema, type ScriptReply } from './script-schema';
 
 export interface GeminiScriptWriterOptions {
@@ -77,26 +75,11 @@ export class GeminiScriptWriter implements ScriptWriter {
     const responseJsonSchema = scriptReplyJsonSchema(maxScenes);
     let problem = 'no reply';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      signal.throwIfAborted();
-      let response: GenerateContentResponse;
-      try {
-        response = await withScopedSignal(signal, (abortSignal) =>
-          this.client.models.generateContent({
-            model: this.model,
-            contents: prompt,
-            config: {
-              responseMimeType: 'application/json',
-              responseJsonSchema,
-              abortSignal,
-              // One request per call: continuation hops would be paid for outside our retry policy.
-              automaticContinuation: false,
-            },
-          }),
-        );
-      } catch (err) {
-        throw mapGeminiError(err, signal);
-      }
-      throwIfSafetyBlocked(response);
+      const response = await generateOnce(
+        this.client,
+        { model: this.model, contents: prompt, config: { responseMimeType: 'application/json', responseJsonSchema } },
+        signal,
+      );
       const parsed = parseReply(response, maxScenes);
       if (parsed.ok) return { script: toScript(parsed.reply), spend: { credits: 0 } };
       problem = parsed.problem;
