@@ -175,3 +175,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/**
+ * The `reelflow` command line is a client of the HTTP API, not part of the service: it reads only
+ * these two variables, and none of the service's configuration above.
+ */
+export function loadCliEnv(env: NodeJS.ProcessEnv = process.env) {
+  return { REELFLOW_API_URL: env.REELFLOW_API_URL, REELFLOW_API_KEY: env.REELFLOW_API_KEY };
+}

@@ -15,7 +15,7 @@ import type { temporal } from '@temporalio/proto';
 import { VIDEO_STAGE_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
 import type { RunStatus, VideoStage } from '../shared/video';
 import { HttpError } from './http-error';
-import { webUiUrl, type StatusContext } from './status-body';
+import { CLOSED_STATUS, webUiUrl, type StatusContext } from './status-body';
 
 type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 
@@ -25,14 +25,6 @@ const STATUS_CLAUSE: Record<RunStatus, string> = {
   completed: `ExecutionStatus = 'Completed'`,
   failed: `ExecutionStatus IN ('Failed', 'Terminated', 'TimedOut')`,
   cancelled: `ExecutionStatus = 'Canceled'`,
-};
-
-const RUN_STATUS: Record<string, RunStatus> = {
-  COMPLETED: 'completed',
-  FAILED: 'failed',
-  TERMINATED: 'failed',
-  TIMED_OUT: 'failed',
-  CANCELLED: 'cancelled',
 };
 
 const FIRST_WINDOW_MS = 3600_000;
@@ -134,7 +126,7 @@ export async function listVideos(
 async function toListItem(client: Client, raw: RawExecution, context: StatusContext): Promise<VideoListItem> {
   const info = await executionInfoFromRaw(raw, client.options.loadedDataConverter, raw, client.options.namespace);
   const stage = (info.typedSearchAttributes.get(VIDEO_STAGE_KEY) ?? 'queued') as VideoStage;
-  const status: RunStatus = RUN_STATUS[info.status.name] ?? (stage === 'queued' ? 'queued' : 'running');
+  const status: RunStatus = CLOSED_STATUS[info.status.name] ?? (stage === 'queued' ? 'queued' : 'running');
   return {
     id: info.workflowId,
     status,

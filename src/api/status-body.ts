@@ -13,7 +13,8 @@ export interface StatusContext {
   namespace: string;
 }
 
-const CLOSED_STATUS: Partial<Record<string, RunStatus>> = {
+/** The run status of a closed Temporal execution, by its status name; undefined while it runs. */
+export const CLOSED_STATUS: Partial<Record<string, RunStatus>> = {
   COMPLETED: 'completed',
   FAILED: 'failed',
   TERMINATED: 'failed',

@@ -1,14 +1,14 @@
 /**
  * Entry point of the `reelflow` command (bin/reelflow.mjs loads it through tsx). The CLI is a
- * client of the HTTP API, so it reads its own two variables, REELFLOW_API_URL and
- * REELFLOW_API_KEY, here rather than the service's configuration in src/config.ts.
+ * client of the HTTP API, so it reads only its own two variables (`loadCliEnv`), not the
+ * service's configuration.
  */
+import { loadCliEnv } from '../config';
 import { runCli } from './run-cli';
 
 /** Runs the command line of this process and exits with the command's status. */
 export function main(): void {
-  const env = { REELFLOW_API_URL: process.env.REELFLOW_API_URL, REELFLOW_API_KEY: process.env.REELFLOW_API_KEY };
-  runCli(process.argv.slice(2), env, { stdout: process.stdout, stderr: process.stderr }).then(
+  runCli(process.argv.slice(2), loadCliEnv(), { stdout: process.stdout, stderr: process.stderr }).then(
     (code) => {
       process.exitCode = code;
     },

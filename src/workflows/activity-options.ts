@@ -2,7 +2,8 @@
  * Named option sets for every stage, so each timeout and retry policy is written once, beside
  * the reason for it. Failure types listed as non-retryable end the run at once.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import { FailureType } from '../shared/failure-types';
 
 const PERMANENT = [
@@ -14,10 +15,15 @@ const PERMANENT = [
   FailureType.BudgetExceeded,
 ];
 
+/** Exponential backoff (doubling) that never retries a permanent failure. */
+function backoff(initialInterval: Duration, maximumInterval: Duration, maximumAttempts: number): RetryPolicy {
+  return { initialInterval, backoffCoefficient: 2, maximumInterval, maximumAttempts, nonRetryableErrorTypes: PERMANENT };
+}
+
 /** One HTTP request to PubMed; NCBI hiccups pass within minutes. */
 export const sourceOptions: ActivityOptions = {
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8, nonRetryableErrorTypes: PERMANENT },
+  retry: backoff('2s', '1m', 8),
 };
 
 /**
@@ -27,14 +33,14 @@ export const sourceOptions: ActivityOptions = {
 export const scriptOptions: ActivityOptions = {
   startToCloseTimeout: '3m',
   heartbeatTimeout: '20s',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
+  retry: backoff('5s', '2m', 5),
 };
 
 /** Speech for one scene takes seconds; heartbeats carry cancellation to espeak-ng or the TTS call. */
 export const narrationOptions: ActivityOptions = {
   startToCloseTimeout: '3m',
   heartbeatTimeout: '15s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6, nonRetryableErrorTypes: PERMANENT },
+  retry: backoff('2s', '1m', 6),
 };
 
 /**
@@ -46,7 +52,7 @@ export const clipOptions: ActivityOptions = {
   startToCloseTimeout: '30m',
   scheduleToCloseTimeout: '2h',
   heartbeatTimeout: '20s',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT },
+  retry: backoff('5s', '5m', 10),
 };
 
 /** Quoting is arithmetic on the worker; it only fails when no clips worker is up. */
@@ -62,7 +68,7 @@ export const quoteOptions: ActivityOptions = {
 export const renderOptions: ActivityOptions = {
   startToCloseTimeout: '30m',
   heartbeatTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
+  retry: backoff('2s', '1m', 5),
 };
 
 /** Removing files after a cancel; must not wait long for a worker that is gone. */

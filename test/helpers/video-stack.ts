@@ -16,9 +16,9 @@ import { DrawnClipGenerator } from '../../src/providers/local/drawn-clip-generat
 import { EspeakNarrator } from '../../src/providers/local/espeak-narrator';
 import { LocalScriptWriter } from '../../src/providers/local/local-script-writer';
 import type { SourceProvider } from '../../src/providers/contracts';
+import { serveApp } from './serve-app';
 import { uniqueName } from './unique';
 import { workflowBundle } from './workflow-bundle';
-import type { Server } from 'node:http';
 
 export interface VideoStack {
   taskQueue: string;
@@ -83,17 +83,7 @@ export async function startVideoStack(
   });
   const running = workers.map((w) => w.run());
 
-  let server: Server | undefined;
-  let app: ReturnType<typeof createApp> | undefined;
-  let apiUrl = '';
-  if (options.api) {
-    app = createApp({ client: env.client, config, store });
-    server = await new Promise<Server>((resolve) => {
-      const s = app!.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const address = server.address();
-    apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  }
+  const api = options.api ? await serveApp(createApp({ client: env.client, config, store })) : undefined;
 
   return {
     taskQueue,
@@ -101,11 +91,9 @@ export async function startVideoStack(
     store,
     config,
     workers,
-    apiUrl,
+    apiUrl: api?.url ?? '',
     async stop() {
-      app?.close();
-      server?.closeAllConnections();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await api?.close();
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(running);
       if (options.ownConnection) await connection.close();
