@@ -37,19 +37,14 @@ export function createApp(deps: AppDeps) {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const service = new VideoService(deps.client, config);
-  const statusContext = (req: Request): StatusContext => ({
-    apiBaseUrl: config.api.publicUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.api.port}`}`,
+  const contextAt = (baseUrl: string): StatusContext => ({
+    apiBaseUrl: config.api.publicUrl ?? baseUrl,
     uiUrl: config.temporal.uiUrl,
     namespace: config.temporal.namespace,
   });
+  const statusContext = (req: Request) => contextAt(`${req.protocol}://${req.get('host') ?? `localhost:${config.api.port}`}`);
   // One poller per video serves every watcher; status-events rebases links on each request's host.
-  const broadcaster = new StatusBroadcaster((id) =>
-    service.status(id, {
-      apiBaseUrl: config.api.publicUrl ?? `http://localhost:${config.api.port}`,
-      uiUrl: config.temporal.uiUrl,
-      namespace: config.temporal.namespace,
-    }),
-  );
+  const broadcaster = new StatusBroadcaster((id) => service.status(id, contextAt(`http://localhost:${config.api.port}`)));
 
   // Counted per API key when the caller has one, per client address otherwise (webhooks, open APIs).
   const createLimit = rateLimit({
