@@ -21,8 +21,10 @@ import type { GenerateVideoInput, VideoOptions, VideoState } from '../src/shared
 import { MediaStore } from '../src/storage/media-store';
 import { createWorkers } from '../src/worker-runtime/create-workers';
 import type { generateVideo } from '../src/workflows';
-import { approveSignal, editScriptUpdate, scriptQuery, statusQuery } from '../src/workflows/video-messages';
+import { approveSignal, approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from '../src/workflows/video-messages';
+import { FlakyClipGenerator } from '../test/helpers/flaky-clip-generator';
 import { FlakyNarrator, WaitingNarrator } from '../test/helpers/flaky-narrator';
+import { runningActivities } from '../test/helpers/running-activities';
 import { pollUntil } from '../test/helpers/poll';
 import { localDeps } from '../test/helpers/video-stack';
 import { workflowBundle } from '../test/helpers/workflow-bundle';
@@ -116,6 +118,42 @@ const SCENARIOS: Scenario[] = [
       await expectCompleted(handle);
     },
   },
+  // Histories recorded after the paid-steps-as-activities patch.
+  { name: 'paid-steps-completed', about: 'a video whose clips were submitted and awaited as separate activities', drive: expectCompleted },
+  {
+    name: 'paid-steps-resubmitted',
+    about: 'clip submissions whose answer was lost once and tasks that failed once for a transient reason, each submitted again',
+    deps: (base) => ({ clipGenerator: new FlakyClipGenerator(base.clipGenerator) }),
+    drive: expectCompleted,
+  },
+  {
+    name: 'paid-steps-cancelled-with-queued-scenes',
+    about: 'a run cancelled while one scene narrated and the others queued, cleaned up once every activity stopped',
+    options: { sceneConcurrency: 1 },
+    deps: () => ({ narrator: new WaitingNarrator() }),
+    async drive(handle) {
+      await pollUntil(
+        () => runningActivities(handle),
+        (running) => running.some((a) => a.activityType === 'narrateScene'),
+        120_000,
+      );
+      await handle.cancel();
+      await expectFailure(handle, (e) => e instanceof WorkflowFailedError && e.cause?.name === 'CancelledFailure', 'cancelled');
+    },
+  },
+  {
+    name: 'paid-steps-reviewed-approved',
+    about: 'a reviewed run edited, then approved through the approveScript update',
+    options: { review: true },
+    async drive(handle) {
+      await stageIs(handle, 'awaiting_review');
+      const script = await handle.query(scriptQuery);
+      if (!script) throw new Error('no script to review');
+      await handle.executeUpdate(editScriptUpdate, { args: [{ ...script, title: 'Why we yawn, edited' }] });
+      await handle.executeUpdate(approveUpdate);
+      await expectCompleted(handle);
+    },
+  },
 ];
 
 async function runScenario(scenario: Scenario, ctx: { connection: NativeConnection; client: Client; mediaRoot: string }): Promise<string> {
@@ -126,7 +164,10 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
     namespace: 'default',
     taskQueue,
     deps: { ...base, ...scenario.deps?.(base) },
-    limits: { concurrency: { source: 1, script: 1, narration: 2, clips: 2, render: 1 }, ratePerSec: {} },
+    limits: {
+      concurrency: { source: 1, script: 1, narration: 2, clips: 2, 'clip-submissions': 2, render: 1, cleanup: 1 },
+      ratePerSec: {},
+    },
     workflowBundle: await workflowBundle(),
     common: { shutdownGraceTime: '1s' },
   });

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { ACTIVITY_QUEUES } from './shared/temporal-names';
 
 const providerChoice = z.enum(['auto', 'gemini', 'local']);
 const positiveInt = z.coerce.number().int().positive();
@@ -35,7 +36,17 @@ const envSchema = z.object({
   RUNWAY_VIDEO_MODEL: z.string().min(1).default('gen4_turbo'),
   RUNWAY_RATIO: z.string().min(1).default('1280:720'),
   RUNWAY_DURATION_SEC: z.coerce.number().int().min(2).max(10).default(5),
+  /** Runway's SDK polls every 6 s (±1.5 s); 5 s keeps GETs low while wasting little of a 30–90 s task. */
   RUNWAY_POLL_INTERVAL_MS: positiveInt.default(5000),
+  /** One submission's deadline; below the worker's shutdown grace, so a deploy lets it answer. */
+  RUNWAY_REQUEST_TIMEOUT_MS: positiveInt.default(20_000),
+  /** Runway's price list: gen4_image at 720p, gen4_turbo per second. */
+  RUNWAY_IMAGE_CREDITS: z.coerce.number().min(0).default(5),
+  RUNWAY_VIDEO_CREDITS_PER_SEC: z.coerce.number().min(0).default(5),
+  /** Submissions made again after one whose answer was lost (each counted as possibly billed). */
+  UNCONFIRMED_RESUBMITS: z.coerce.number().int().min(0).max(5).default(1),
+  /** Submissions made again after a provider task failed for a transient reason (not billed). */
+  TRANSIENT_RESUBMITS: z.coerce.number().int().min(0).max(10).default(2),
 
   PUBMED_BASE_URL: z.url().default('https://eutils.ncbi.nlm.nih.gov/entrez/eutils'),
   NCBI_API_KEY: z.string().optional(),
@@ -47,12 +58,18 @@ const envSchema = z.object({
   SOURCE_CONCURRENCY: positiveInt.default(4),
   SCRIPT_CONCURRENCY: positiveInt.default(4),
   NARRATION_CONCURRENCY: positiveInt.default(4),
-  CLIP_CONCURRENCY: positiveInt.default(2),
+  /** Clip waits per worker: each is an idle poll loop, so many fit; Runway itself queues tasks past the tier's concurrency. */
+  CLIP_CONCURRENCY: positiveInt.default(20),
+  CLIP_SUBMISSION_CONCURRENCY: positiveInt.default(4),
+  CLEANUP_CONCURRENCY: positiveInt.default(4),
+  /** Seconds a stopping worker lets running activities finish before cancelling them. */
+  WORKER_SHUTDOWN_GRACE_SEC: z.coerce.number().min(0).max(600).default(30),
   RENDER_CONCURRENCY: positiveInt.default(1),
   /** Requests per second allowed to PubMed across all workers (3 without an NCBI key). */
   PUBMED_RATE_PER_SEC: z.coerce.number().positive().optional(),
   GEMINI_RATE_PER_SEC: z.coerce.number().positive().default(5),
-  RUNWAY_RATE_PER_SEC: z.coerce.number().positive().default(1),
+  /** Runway limits concurrency, not request rate; this only spreads a burst of submissions. */
+  RUNWAY_RATE_PER_SEC: z.coerce.number().positive().default(5),
 
   API_KEYS: z.string().optional(),
   WEBHOOK_SECRET: z.string().optional(),
@@ -73,7 +90,7 @@ function resolveProvider<T extends string>(choice: 'auto' | T, real: T, hasKey: 
   return choice;
 }
 
-const ROLES = ['workflows', 'source', 'script', 'narration', 'clips', 'render'] as const;
+const ROLES = ['workflows', ...ACTIVITY_QUEUES] as const;
 
 function parseRoles(value: string | undefined) {
   if (!value) return undefined;
@@ -145,6 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       ratio: e.RUNWAY_RATIO,
       durationSec: e.RUNWAY_DURATION_SEC,
       pollIntervalMs: e.RUNWAY_POLL_INTERVAL_MS,
+      requestTimeoutMs: e.RUNWAY_REQUEST_TIMEOUT_MS,
+      imageCredits: e.RUNWAY_IMAGE_CREDITS,
+      videoCreditsPerSecond: e.RUNWAY_VIDEO_CREDITS_PER_SEC,
       ratePerSec: e.RUNWAY_RATE_PER_SEC,
     }),
     pubmed: Object.freeze({
@@ -165,8 +185,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       script: e.SCRIPT_CONCURRENCY,
       narration: e.NARRATION_CONCURRENCY,
       clips: e.CLIP_CONCURRENCY,
+      'clip-submissions': e.CLIP_SUBMISSION_CONCURRENCY,
       render: e.RENDER_CONCURRENCY,
+      cleanup: e.CLEANUP_CONCURRENCY,
     }),
+    paidSteps: Object.freeze({ unconfirmedResubmits: e.UNCONFIRMED_RESUBMITS, transientResubmits: e.TRANSIENT_RESUBMITS }),
+    shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SEC * 1000,
     logLevel: e.LOG_LEVEL,
     workerRoles: parseRoles(e.WORKER_ROLES),
     /** Kept apart so that logging the rest of the config can never print a key. */

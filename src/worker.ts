@@ -23,7 +23,7 @@ export function queueLimits(config: Config): QueueLimits {
       source: config.pubmed.ratePerSec,
       script: gemini(config.providers.script),
       narration: gemini(config.providers.narration),
-      clips: config.providers.clip === 'runway' ? config.runway.ratePerSec : undefined,
+      'clip-submissions': config.providers.clip === 'runway' ? config.runway.ratePerSec : undefined,
     },
   };
 }
@@ -37,7 +37,7 @@ export function createConfiguredWorkers(config: Config, connection: NativeConnec
     deps: { ...createProviders(config), store: new MediaStore(config.mediaRoot), scenePauseSec: config.scenePauseSec },
     limits: queueLimits(config),
     roles: config.workerRoles,
-    common,
+    common: { shutdownGraceTime: config.shutdownGraceMs, ...common },
   });
 }
 

@@ -1,8 +1,14 @@
-import fs from 'node:fs/promises';
+/**
+ * The one-activity clip of runs started before paid steps became activities of their own
+ * (PAID_STEPS_PATCH in the workflow). Kept only so that those runs finish on today's workers;
+ * new runs never schedule it. It walks the same provider steps inside one activity and keeps
+ * their task ids in its heartbeat details, in the format those runs already wrote.
+ */
 import { Context, log } from '@temporalio/activity';
-import type { ClipCheckpoint, ClipGenerator, Spend } from '../providers/contracts';
+import type { ClipGenerator, Spend } from '../providers/contracts';
 import type { Scene } from '../shared/video';
 import type { MediaStore } from '../storage/media-store';
+import { clipFileName } from './clip-steps';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
 
@@ -12,63 +18,57 @@ export interface GenerateClipInput {
 }
 
 export interface GenerateClipResult {
-  /** File name inside the video's media folder. */
   clipFile: string;
   spend: Spend;
 }
 
-/** What the activity heartbeats: the provider's checkpoint plus the job's progress. */
-export interface ClipHeartbeat {
-  checkpoint: ClipCheckpoint;
+/** Heartbeat details of the one-activity clip: the first and the second step's task ids. */
+interface LegacyClipHeartbeat {
+  checkpoint: { imageTaskId?: string; taskId?: string };
   progress: number;
 }
 
-export const clipFileName = (index: number) => `scene-${String(index).padStart(2, '0')}.clip.mp4`;
-
-/**
- * Stage `generating_clips`. A paid job is submitted at most once per scene: the provider's task
- * id goes into the heartbeat details as soon as it exists, and a retry (after a crash, a timeout
- * or a transient error) resumes that task instead of submitting a new one.
- */
 export function createGenerateClip(deps: { clipGenerator: ClipGenerator; store: MediaStore }) {
   return {
-    /** What a new submission would cost per scene, so the workflow can hold a video to its budget. */
     async quoteClips(scenes: Scene[]): Promise<number[]> {
-      return scenes.map((scene) => deps.clipGenerator.estimateCredits(scene));
+      return scenes.map((scene) => deps.clipGenerator.plan(scene).reduce((sum, step) => sum + step.credits, 0));
     },
 
     async generateClip(input: GenerateClipInput): Promise<GenerateClipResult> {
       return atActivityBoundary(async () => {
         const context = Context.current();
-        const previous = context.info.heartbeatDetails as ClipHeartbeat | undefined;
-        const resume = previous?.checkpoint;
-        if (resume?.taskId) log.info('Resuming clip task', { taskId: resume.taskId });
-
+        const previous = context.info.heartbeatDetails as LegacyClipHeartbeat | undefined;
+        const steps = deps.clipGenerator.plan(input.scene);
+        const ids = [previous?.checkpoint.imageTaskId, previous?.checkpoint.taskId].slice(0, steps.length);
         const clipFile = clipFileName(input.scene.index);
         await deps.store.ensureDir(input.videoId);
-        const outPath = deps.store.path(input.videoId, clipFile);
-        const beat: ClipHeartbeat = { checkpoint: resume ?? {}, progress: previous?.progress ?? 0 };
-        const heartbeats = startHeartbeatLoop(beat);
+        const beat = (): LegacyClipHeartbeat => ({ checkpoint: { imageTaskId: ids[0], taskId: ids[1] }, progress: 0 });
+        const heartbeats = startHeartbeatLoop(beat());
+        const inputs: Record<string, string> = {};
+        let credits = 0;
         try {
-          const { spend } = await deps.clipGenerator.generateClip({
-            scene: input.scene,
-            outPath,
-            signal: context.cancellationSignal,
-            resume,
-            beforeSubmit: () => heartbeats.quiet(),
-            onCheckpoint(checkpoint) {
-              beat.checkpoint = checkpoint;
-              heartbeats.update(beat);
-            },
-            onProgress(fraction) {
-              beat.progress = fraction;
-              heartbeats.update(beat);
-            },
-          });
-          return { clipFile, spend };
-        } catch (err) {
-          if (context.cancellationSignal.aborted) await fs.rm(outPath, { force: true });
-          throw err;
+          for (const [i, step] of steps.entries()) {
+            const final = i === steps.length - 1;
+            let taskId = ids[i];
+            if (taskId) log.info('Resuming clip task', { taskId });
+            else {
+              await heartbeats.quiet();
+              taskId = (await deps.clipGenerator.submit({ scene: input.scene, step: step.name, inputs })).taskId;
+              ids[i] = taskId;
+              heartbeats.update(beat());
+            }
+            const outcome = await deps.clipGenerator.await({
+              scene: input.scene,
+              step: step.name,
+              taskId,
+              outPath: final ? deps.store.path(input.videoId, clipFile) : undefined,
+              signal: context.cancellationSignal,
+              onProgress: () => undefined,
+            });
+            credits += outcome.spend.credits;
+            if (outcome.output) inputs[step.name] = outcome.output;
+          }
+          return { clipFile, spend: { credits } };
         } finally {
           heartbeats.stop();
         }

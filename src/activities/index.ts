@@ -5,11 +5,14 @@
 import type { ClipGenerator, Narrator, ScriptWriter, SourceProvider } from '../providers/contracts';
 import type { ActivityQueue } from '../shared/temporal-names';
 import type { MediaStore } from '../storage/media-store';
+import { createCancelClipTasks } from './cancel-clip-tasks';
+import { createClipSteps } from './clip-steps';
 import { createDiscardVideoFiles } from './discard-video-files';
 import { createFetchSource } from './fetch-source';
 import { createGenerateClip } from './generate-clip';
 import { createNarrateScene } from './narrate-scene';
 import { createRenderVideo } from './render-video';
+import { createSubmitClipStep } from './submit-clip-step';
 import { createWriteScript } from './write-script';
 
 export interface ActivityDeps {
@@ -28,8 +31,12 @@ export function createActivitiesByQueue(deps: ActivityDeps) {
     source: createFetchSource(deps),
     script: createWriteScript(deps),
     narration: createNarrateScene(deps),
-    clips: createGenerateClip(deps),
+    // generateClip and quoteClips serve runs started before paid steps became activities.
+    clips: { ...createClipSteps(deps), ...createGenerateClip(deps) },
+    'clip-submissions': createSubmitClipStep(deps),
+    // discardVideoFiles stays here for runs that clean up on the render queue.
     render: { ...createRenderVideo(deps), ...createDiscardVideoFiles(deps) },
+    cleanup: { ...createDiscardVideoFiles(deps), ...createCancelClipTasks(deps) },
   } satisfies Record<ActivityQueue, object>;
 }
 
@@ -38,5 +45,7 @@ export type ActivitiesByQueue = ReturnType<typeof createActivitiesByQueue>;
 /** Every activity in one object, for tests that run all of them on one queue. */
 export function createActivities(deps: ActivityDeps) {
   const byQueue = createActivitiesByQueue(deps);
-  return { ...byQueue.source, ...byQueue.script, ...byQueue.narration, ...byQueue.clips, ...byQueue.render };
+  return Object.assign({}, ...Object.values(byQueue)) as UnionToIntersection<(typeof byQueue)[keyof typeof byQueue]>;
 }
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

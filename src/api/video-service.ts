@@ -18,7 +18,7 @@ import type { Config } from '../config';
 import { VIDEO_STAGE_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
 import type { GenerateVideoInput, Script, VideoState } from '../shared/video';
 import type { generateVideo } from '../workflows';
-import { approveSignal, editScriptUpdate, scriptQuery, statusQuery } from '../workflows/video-messages';
+import { approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from '../workflows/video-messages';
 import { FailureType } from '../shared/failure-types';
 import { HttpError, notFound } from './http-error';
 import type { CreateVideoBody } from './schemas';
@@ -77,6 +77,7 @@ export class VideoService {
         sceneConcurrency: body.options?.sceneConcurrency ?? d.sceneConcurrency,
         maxCredits: body.options?.maxCredits,
       },
+      paidSteps: this.config.paidSteps,
     };
     try {
       await this.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, {
@@ -171,13 +172,34 @@ export class VideoService {
 
   /** Replaces the script of a video awaiting review; the workflow's validator has the last word. */
   async editScript(videoId: string, script: Script): Promise<Script> {
+    const description = await this.requireAwaitingReview(videoId);
+    const handle = this.client.workflow.getHandle(videoId, description.runId);
+    return this.reviewUpdate(() => handle.executeUpdate(editScriptUpdate, { args: [script] }));
+  }
+
+  /** Approves the script; answers once the run has left review, so the next status shows it. */
+  async approve(videoId: string): Promise<void> {
+    const description = await this.requireAwaitingReview(videoId);
+    const handle = this.client.workflow.getHandle(videoId, description.runId);
+    await this.reviewUpdate(() => handle.executeUpdate(approveUpdate));
+  }
+
+  private async requireAwaitingReview(videoId: string): Promise<WorkflowExecutionDescription> {
     const description = await this.requireRunning(videoId);
     if ((await this.readState(description))?.stage !== 'awaiting_review') {
-      throw new HttpError(409, 'not_awaiting_review', `Video ${videoId} is not awaiting review; only then can its script be edited`);
+      throw new HttpError(
+        409,
+        'not_awaiting_review',
+        `Video ${videoId} is not awaiting review; only then can its script be edited or approved`,
+      );
     }
+    return description;
+  }
+
+  /** Runs a review update, turning the workflow's typed refusals into HTTP errors. */
+  private async reviewUpdate<T>(update: () => Promise<T>): Promise<T> {
     try {
-      const handle = this.client.workflow.getHandle(videoId, description.runId);
-      return await this.query(() => handle.executeUpdate(editScriptUpdate, { args: [script] }));
+      return await this.query(update);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
@@ -187,15 +209,6 @@ export class VideoService {
       }
       throw err;
     }
-  }
-
-  async approve(videoId: string): Promise<void> {
-    const description = await this.requireRunning(videoId);
-    const state = await this.readState(description);
-    if (state?.stage !== 'awaiting_review') {
-      throw new HttpError(409, 'not_awaiting_review', `Video ${videoId} is not awaiting review`);
-    }
-    await this.client.workflow.getHandle(videoId).signal(approveSignal);
   }
 
   private async requireRunning(videoId: string): Promise<WorkflowExecutionDescription> {

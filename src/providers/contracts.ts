@@ -42,38 +42,55 @@ export interface Narrator {
   narrate(request: NarrateRequest): Promise<{ spend: Spend }>;
 }
 
-/** How far a clip job got; stored in heartbeat details so a retry resumes instead of paying again. */
-export interface ClipCheckpoint {
-  /** The provider's task id, once the paid task was submitted. */
-  taskId?: string;
-  /** Upstream image task, for two-step (text→image→video) providers. */
-  imageTaskId?: string;
-  /** Credits already committed by the submitted tasks. */
-  credits?: number;
+/** One step of a scene's clip (Runway: `image`, then `video`; the local drawer: `draw`). */
+export interface ClipStep {
+  name: string;
+  /** Credits one submission of this step is quoted at, before the provider reports its bill. */
+  credits: number;
 }
 
-export interface GenerateClipRequest {
+export interface SubmitClipStepRequest {
   scene: Scene;
-  /** Absolute path of the MP4 file to write. */
-  outPath: string;
+  step: string;
+  /** Outputs of the scene's earlier steps, by step name (the image a video starts from). */
+  inputs: Record<string, string>;
+}
+
+export interface AwaitClipStepRequest {
+  scene: Scene;
+  step: string;
+  taskId: string;
+  /** Where the last step writes the clip (an MP4); earlier steps hand back an output instead. */
+  outPath?: string;
   signal: AbortSignal;
-  /** Checkpoint from an earlier attempt of the same activity. */
-  resume?: ClipCheckpoint;
-  /**
-   * Must be awaited right before each paid submission. It clears the way for the checkpoint
-   * that follows to reach Temporal at once (heartbeats are otherwise throttled), which closes
-   * the window in which a crash could lose a task id and pay for the clip twice.
-   */
-  beforeSubmit?: () => Promise<void>;
-  /** Must be called as soon as a paid task exists, before waiting on it. */
-  onCheckpoint: (checkpoint: ClipCheckpoint) => void;
   /** Progress of the provider's job, 0–1. */
   onProgress: (fraction: number) => void;
 }
 
-/** Produces a short video clip for a scene at `outPath`. */
+/** A finished step: what the next step starts from, and what the provider billed for it. */
+export interface ClipStepOutcome {
+  output?: string;
+  spend: Spend;
+}
+
+/**
+ * Produces a scene's clip as a chain of provider tasks. Submitting and waiting are separate calls
+ * so that the orchestrator records a task id durably before it waits on it: a task is submitted
+ * once, and every later wait, after a crash, a timeout or a deploy, resumes that same task.
+ */
 export interface ClipGenerator {
-  /** Credits a new submission for one scene would cost, checked against a video's budget. */
-  estimateCredits(scene: Scene): number;
-  generateClip(request: GenerateClipRequest): Promise<{ spend: Spend }>;
+  /** The steps of a scene's clip, in order, each with its quote. */
+  plan(scene: Scene): ClipStep[];
+  /**
+   * Submits one step and resolves with the provider's task id. It takes no abort signal on
+   * purpose: a request that may already have reached the provider is seen through to its answer,
+   * so the task it created is known (and can be resumed or deleted) rather than lost.
+   * Throws SubmissionUnconfirmedError when the provider may have created a task whose id never
+   * arrived.
+   */
+  submit(request: SubmitClipStepRequest): Promise<{ taskId: string }>;
+  /** Waits for a submitted task; never deletes it, whatever ends the wait. */
+  await(request: AwaitClipStepRequest): Promise<ClipStepOutcome>;
+  /** Deletes a task that is no longer wanted. Only a user's cancel calls this. */
+  cancel(taskId: string): Promise<void>;
 }

@@ -52,12 +52,18 @@ export function createProviders(config: Config, overrides: ProviderOverrides = {
   const clipGenerator: ClipGenerator =
     config.providers.clip === 'runway'
       ? new RunwayClipGenerator({
-          client: createRunwayClient({ apiKey: config.secrets.runwayApiSecret ?? '', baseUrl: config.runway.baseUrl }),
+          client: createRunwayClient({
+            apiKey: config.secrets.runwayApiSecret ?? '',
+            baseUrl: config.runway.baseUrl,
+            timeoutMs: config.runway.requestTimeoutMs,
+          }),
           imageModel: config.runway.imageModel,
           videoModel: config.runway.videoModel,
           ratio: config.runway.ratio,
           durationSec: config.runway.durationSec,
           pollIntervalMs: config.runway.pollIntervalMs,
+          imageCredits: config.runway.imageCredits,
+          videoCreditsPerSecond: config.runway.videoCreditsPerSecond,
         })
       : new DrawnClipGenerator({ durationSec: LOCAL_CLIP_SEC });
 

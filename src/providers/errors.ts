@@ -61,7 +61,29 @@ export class InvalidProviderReplyError extends ProviderError {
 
 /** A provider-side job ended in failure that retrying will not fix. */
 export class ProviderTaskFailedError extends ProviderError {
-  constructor(message: string, retryable = false) {
-    super(message, FailureType.ProviderTaskFailed, retryable);
+  constructor(message: string) {
+    super(message, FailureType.ProviderTaskFailed, false);
+  }
+}
+
+/**
+ * A provider-side job failed for a reason a new submission may fix (Runway's INTERNAL.* and
+ * ASSET.*). Waiting on the dead task again is pointless, so the wait does not retry; the workflow
+ * submits that step again, keeping what earlier steps produced.
+ */
+export class TaskFailedTransientError extends ProviderError {
+  constructor(message: string) {
+    super(message, FailureType.TaskFailedTransient, false);
+  }
+}
+
+/**
+ * A paid submission whose answer was lost (timeout, reset connection, 5xx): the provider may have
+ * created, and will bill, a task whose id we never saw. Not retried blindly: the workflow counts
+ * the possible charge and decides whether one more submission is allowed.
+ */
+export class SubmissionUnconfirmedError extends ProviderError {
+  constructor(message: string) {
+    super(message, FailureType.SubmissionUnconfirmed, false);
   }
 }

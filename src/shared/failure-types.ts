@@ -19,6 +19,17 @@ export const FailureType = {
   ProviderRejected: 'ProviderRejected',
   /** A provider task failed for good on its side. Not retried. */
   ProviderTaskFailed: 'ProviderTaskFailed',
+  /**
+   * A provider task failed for a reason a new submission may fix. The wait is not retried; the
+   * workflow resubmits the step, at most `PAID_STEP_LIMITS.transientResubmits` times.
+   */
+  TaskFailedTransient: 'TaskFailedTransient',
+  /**
+   * A paid submission's answer was lost, or its worker was lost before the task id was recorded.
+   * The workflow counts the possible charge and submits again at most
+   * `PAID_STEP_LIMITS.unconfirmedResubmits` times.
+   */
+  SubmissionUnconfirmed: 'SubmissionUnconfirmed',
   /** The next paid submission would pass `options.maxCredits`. Not retried. */
   BudgetExceeded: 'BudgetExceeded',
   /** ffmpeg, ffprobe or espeak-ng failed. Retried. */

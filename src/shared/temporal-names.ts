@@ -5,8 +5,12 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export const WORKFLOW_TYPE = 'generateVideo';
 
-/** Kinds of work that run on their own task queue, so each can be scaled and limited alone. */
-export const ACTIVITY_QUEUES = ['source', 'script', 'narration', 'clips', 'render'] as const;
+/**
+ * Kinds of work that run on their own task queue, so each can be scaled and limited alone. Paid
+ * clip submissions have a queue of their own so that the provider's rate limit applies to them
+ * and not to waiting; cleanup after a cancel has one so that renders cannot starve it.
+ */
+export const ACTIVITY_QUEUES = ['source', 'script', 'narration', 'clips', 'clip-submissions', 'render', 'cleanup'] as const;
 export type ActivityQueue = (typeof ACTIVITY_QUEUES)[number];
 
 /**
@@ -25,3 +29,4 @@ export const STATUS_QUERY = 'status';
 export const SCRIPT_QUERY = 'script';
 export const EDIT_SCRIPT_UPDATE = 'editScript';
 export const APPROVE_SIGNAL = 'approve';
+export const APPROVE_UPDATE = 'approveScript';

@@ -22,11 +22,23 @@ export interface VideoOptions {
   maxCredits?: number;
 }
 
+/** How far the workflow goes in submitting a paid step again; deployment configuration, not a user's choice. */
+export interface PaidStepLimits {
+  /** Submissions made again after one whose answer was lost, each counted as possibly billed. */
+  unconfirmedResubmits: number;
+  /** Submissions made again after a provider task failed for a transient reason. */
+  transientResubmits: number;
+}
+
+export const DEFAULT_PAID_STEP_LIMITS: PaidStepLimits = { unconfirmedResubmits: 1, transientResubmits: 2 };
+
 /** The argument of the `generateVideo` workflow. */
 export interface GenerateVideoInput {
   videoId: string;
   source: VideoSource;
   options: VideoOptions;
+  /** Absent in runs started before it existed; DEFAULT_PAID_STEP_LIMITS then apply. */
+  paidSteps?: PaidStepLimits;
 }
 
 /** A paper or text, reduced to what a script writer needs. */
@@ -93,6 +105,19 @@ export interface VideoError {
   stage: VideoStage;
 }
 
+/** What a run has cost, in provider credits. */
+export interface VideoSpend {
+  /**
+   * Everything counted against `maxCredits`: the bill of finished tasks, the quote of tasks still
+   * running, and the quote of submissions whose answer was lost.
+   */
+  credits: number;
+  /** What providers reported billing for finished tasks. */
+  billedCredits?: number;
+  /** The part of `credits` from submissions whose answer was lost: possibly billed, never confirmed. */
+  unconfirmedCredits?: number;
+}
+
 /** What the workflow knows about itself; the API adds ids, URLs and timestamps around it. */
 export interface VideoState {
   videoId: string;
@@ -102,7 +127,7 @@ export interface VideoState {
   progress: number;
   title?: string;
   scenes: SceneState[];
-  spend: { credits: number };
+  spend: VideoSpend;
   result?: VideoResult;
   error?: VideoError;
   /** Workflow time of the last change, ISO 8601. */

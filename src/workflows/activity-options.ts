@@ -55,6 +55,32 @@ export const clipOptions: ActivityOptions = {
   retry: backoff('5s', '5m', 10),
 };
 
+/**
+ * Waiting on one provider task (polling, then the download). A lost worker is noticed within the
+ * heartbeat timeout and the retry waits on the same task; nothing is paid again. A task that
+ * failed is not waited on again: the workflow decides whether to submit it anew.
+ */
+export const clipWaitOptions: ActivityOptions = {
+  startToCloseTimeout: '30m',
+  scheduleToCloseTimeout: '2h',
+  heartbeatTimeout: '10s',
+  retry: {
+    ...backoff('1s', '1m', 20),
+    nonRetryableErrorTypes: [...PERMANENT, FailureType.TaskFailedTransient],
+  },
+};
+
+/**
+ * One paid submission. Temporal does not retry it: the workflow sees every attempt (clip-chain.ts),
+ * because an attempt whose answer was lost may have been billed. The request's own timeout
+ * (RUNWAY_REQUEST_TIMEOUT_MS) is well inside these limits.
+ */
+export const clipSubmitOptions: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  heartbeatTimeout: '10s',
+  retry: { maximumAttempts: 1 },
+};
+
 /** Quoting is arithmetic on the worker; it only fails when no clips worker is up. */
 export const quoteOptions: ActivityOptions = {
   startToCloseTimeout: '10s',
@@ -71,7 +97,7 @@ export const renderOptions: ActivityOptions = {
   retry: backoff('2s', '1m', 5),
 };
 
-/** Removing files after a cancel; must not wait long for a worker that is gone. */
+/** Removing files and deleting provider tasks after a cancel; must not wait long for a worker that is gone. */
 export const cleanupOptions: ActivityOptions = {
   startToCloseTimeout: '1m',
   scheduleToCloseTimeout: '10m',

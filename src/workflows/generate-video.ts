@@ -20,18 +20,29 @@ import type { ActivitiesByQueue } from '../activities';
 import type { NarrateSceneResult } from '../activities/narrate-scene';
 import { FailureType } from '../shared/failure-types';
 import { activityTaskQueue } from '../shared/temporal-names';
-import type { GenerateVideoInput, Scene, Script, VideoError, VideoState } from '../shared/video';
+import {
+  DEFAULT_PAID_STEP_LIMITS,
+  type GenerateVideoInput,
+  type Scene,
+  type Script,
+  type VideoError,
+  type VideoState,
+} from '../shared/video';
+import { ClipChain, OpenTasks } from './clip-chain';
 import {
   cleanupOptions,
   clipOptions,
+  clipSubmitOptions,
+  clipWaitOptions,
   narrationOptions,
   quoteOptions,
   renderOptions,
   scriptOptions,
   sourceOptions,
 } from './activity-options';
-import { mapBounded } from './map-bounded';
-import { approveSignal, editScriptUpdate, scriptQuery, statusQuery } from './video-messages';
+import { mapBounded, mapSettled, settleAll } from './map-bounded';
+import { SpendLedger } from './spend-ledger';
+import { approveSignal, approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from './video-messages';
 import { VideoStateTracker } from './video-state-tracker';
 import { scriptProblems } from '../shared/validate-script';
 
@@ -42,12 +53,29 @@ import { scriptProblems } from '../shared/validate-script';
  */
 export const WAIT_FOR_CANCELLED_ACTIVITIES_PATCH = 'wait-for-cancelled-activities';
 
+/**
+ * Runs started before this patch generated each clip in one activity that checkpointed task ids
+ * in heartbeats, ran scenes with Promise.all, quoted before leaving review, and cleaned up on the
+ * render queue. Newer runs submit and await each paid step as activities of their own
+ * (clip-chain.ts), settle every scene before cleanup, delete open provider tasks on a cancel,
+ * clean up on the cleanup queue, and leave review in the same workflow task as the approval.
+ */
+export const PAID_STEPS_PATCH = 'paid-steps-as-activities';
+
 function stageActivities() {
   const queue = (name: Parameters<typeof activityTaskQueue>[1]) => activityTaskQueue(workflowInfo().taskQueue, name);
   const cancellation = patched(WAIT_FOR_CANCELLED_ACTIVITIES_PATCH)
     ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }
     : {};
   return {
+    paidSteps: patched(PAID_STEPS_PATCH),
+    clipSubmissions: proxyActivities<ActivitiesByQueue['clip-submissions']>({
+      ...clipSubmitOptions,
+      ...cancellation,
+      taskQueue: queue('clip-submissions'),
+    }),
+    clipWaits: proxyActivities<ActivitiesByQueue['clips']>({ ...clipWaitOptions, ...cancellation, taskQueue: queue('clips') }),
+    cleanupQueue: proxyActivities<ActivitiesByQueue['cleanup']>({ ...cleanupOptions, taskQueue: queue('cleanup') }),
     source: proxyActivities<ActivitiesByQueue['source']>({ ...sourceOptions, taskQueue: queue('source') }),
     script: proxyActivities<ActivitiesByQueue['script']>({ ...scriptOptions, taskQueue: queue('script') }),
     narration: proxyActivities<ActivitiesByQueue['narration']>({ ...narrationOptions, ...cancellation, taskQueue: queue('narration') }),
@@ -71,17 +99,29 @@ function describeFailure(err: unknown, stage: VideoState['stage']): VideoError {
   return { type: 'InternalError', message: err instanceof Error ? err.message : String(err), stage };
 }
 
+type StageActivities = ReturnType<typeof stageActivities>;
+type ProducedScene = { index: number; audioFile: string; durationSec: number; clipFile: string };
+
 export async function generateVideo(input: GenerateVideoInput): Promise<VideoState> {
   const { videoId, options } = input;
   const acts = stageActivities();
   const tracker = new VideoStateTracker(videoId);
+  const openTasks = new OpenTasks();
   let script: Script | undefined;
   let approved = !options.review;
 
   setHandler(statusQuery, () => tracker.state);
   setHandler(scriptQuery, () => script);
-  setHandler(approveSignal, () => {
+  const approve = () => {
     approved = true;
+  };
+  setHandler(approveSignal, approve);
+  setHandler(approveUpdate, approve, {
+    validator: () => {
+      if (approved || tracker.state.stage !== 'awaiting_review') {
+        throw ApplicationFailure.nonRetryable('Only a video awaiting review can be approved', FailureType.NotAwaitingReview);
+      }
+    },
   });
   setHandler(
     editScriptUpdate,
@@ -92,7 +132,8 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
     },
     {
       validator: (edited) => {
-        if (tracker.state.stage !== 'awaiting_review') {
+        // Once approved, the script is frozen, even before the stage moves on.
+        if (approved || tracker.state.stage !== 'awaiting_review') {
           throw ApplicationFailure.nonRetryable(
             'The script can only be edited while the video awaits review',
             FailureType.NotAwaitingReview,
@@ -125,41 +166,9 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
       }
     }
 
-    const scenes = script.scenes;
-    const quotes = options.maxCredits === undefined ? undefined : await acts.quote.quoteClips(scenes);
-    let reserved = 0;
-
-    tracker.setStage('narrating');
-    let narrationsLeft = scenes.length;
-    const produced = await mapBounded(scenes, options.sceneConcurrency, async (scene: Scene) => {
-      const narrate = async (): Promise<NarrateSceneResult> => {
-        tracker.setStep(scene.index, 'narration', 'running');
-        const narrated = await acts.narration.narrateScene({ videoId, scene, voice: options.voice });
-        tracker.addSpend(narrated.spend.credits);
-        tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
-        if (--narrationsLeft === 0) tracker.setStage('generating_clips');
-        return narrated;
-      };
-      const draw = async () => {
-        const quote = quotes?.[scene.index] ?? 0;
-        if (options.maxCredits !== undefined && tracker.state.spend.credits + reserved + quote > options.maxCredits) {
-          throw ApplicationFailure.create({
-            type: FailureType.BudgetExceeded,
-            message: `Scene ${scene.index} would cost ${quote} credits, passing the budget of ${options.maxCredits}`,
-            nonRetryable: true,
-          });
-        }
-        reserved += quote;
-        tracker.setStep(scene.index, 'clip', 'running');
-        const clip = await acts.clips.generateClip({ videoId, scene });
-        reserved -= quote;
-        tracker.addSpend(clip.spend.credits);
-        tracker.setStep(scene.index, 'clip', 'done');
-        return clip;
-      };
-      const [narrated, clip] = await Promise.all([narrate(), draw()]);
-      return { index: scene.index, audioFile: narrated.audioFile, durationSec: narrated.durationSec, clipFile: clip.clipFile };
-    });
+    const produced = acts.paidSteps
+      ? await produceScenes(acts, tracker, openTasks, input, script)
+      : await produceScenesInOneActivity(acts, tracker, input, script);
 
     tracker.setStage('rendering');
     const result = await acts.render.renderVideo({ videoId, script, scenes: produced });
@@ -167,8 +176,18 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
     return tracker.state;
   } catch (err) {
     if (isCancellation(err)) {
+      if (!acts.paidSteps) {
+        tracker.finish('cancelled');
+        await CancellationScope.nonCancellable(() => acts.cleanup.discardVideoFiles({ videoId }));
+        throw err;
+      }
+      // Every scene has settled (mapSettled): nothing writes into the folder any more.
+      await CancellationScope.nonCancellable(async () => {
+        const taskIds = openTasks.list();
+        if (taskIds.length > 0) await acts.cleanupQueue.cancelClipTasks({ taskIds });
+        await acts.cleanupQueue.discardVideoFiles({ videoId });
+      });
       tracker.finish('cancelled');
-      await CancellationScope.nonCancellable(() => acts.cleanup.discardVideoFiles({ videoId }));
       throw err;
     }
     const error = describeFailure(err, tracker.state.stage);
@@ -176,4 +195,93 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
     tracker.finish('failed', { error });
     throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true, details: [tracker.state] });
   }
+}
+
+/**
+ * Narration and clip of every scene, at most `sceneConcurrency` scenes at once. Each paid clip
+ * step is submitted and awaited as activities of its own (clip-chain.ts); a failure or a cancel
+ * stops the other scenes and returns only once all of them have ended.
+ */
+async function produceScenes(
+  acts: StageActivities,
+  tracker: VideoStateTracker,
+  openTasks: OpenTasks,
+  input: GenerateVideoInput,
+  script: Script,
+): Promise<ProducedScene[]> {
+  const { videoId, options } = input;
+  tracker.setStage('narrating');
+  const plans = await acts.clipWaits.planClips(script.scenes);
+  const ledger = new SpendLedger(tracker.state.spend, options.maxCredits, () => tracker.touch());
+  const chain = new ClipChain(
+    { submit: acts.clipSubmissions, clips: acts.clipWaits },
+    ledger,
+    openTasks,
+    input.paidSteps ?? DEFAULT_PAID_STEP_LIMITS,
+    videoId,
+  );
+  let narrationsLeft = script.scenes.length;
+  return mapSettled(script.scenes, options.sceneConcurrency, async (scene: Scene) => {
+    const narrate = async () => {
+      tracker.setStep(scene.index, 'narration', 'running');
+      const narrated = await acts.narration.narrateScene({ videoId, scene, voice: options.voice });
+      tracker.addSpend(narrated.spend.credits);
+      tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
+      if (--narrationsLeft === 0) tracker.setStage('generating_clips');
+      return narrated;
+    };
+    const draw = async () => {
+      tracker.setStep(scene.index, 'clip', 'running');
+      const clipFile = await chain.produce(scene, plans[scene.index] ?? []);
+      tracker.setStep(scene.index, 'clip', 'done');
+      return clipFile;
+    };
+    const [narrated, clipFile] = (await settleAll<unknown>([narrate(), draw()])) as [NarrateSceneResult, string];
+    return { index: scene.index, audioFile: narrated.audioFile, durationSec: narrated.durationSec, clipFile };
+  });
+}
+
+/** The scenes stage of runs started before PAID_STEPS_PATCH; unchanged so that they replay. */
+async function produceScenesInOneActivity(
+  acts: StageActivities,
+  tracker: VideoStateTracker,
+  input: GenerateVideoInput,
+  script: Script,
+): Promise<ProducedScene[]> {
+  const { videoId, options } = input;
+  const scenes = script.scenes;
+  const quotes = options.maxCredits === undefined ? undefined : await acts.quote.quoteClips(scenes);
+  let reserved = 0;
+
+  tracker.setStage('narrating');
+  let narrationsLeft = scenes.length;
+  return mapBounded(scenes, options.sceneConcurrency, async (scene: Scene) => {
+    const narrate = async (): Promise<NarrateSceneResult> => {
+      tracker.setStep(scene.index, 'narration', 'running');
+      const narrated = await acts.narration.narrateScene({ videoId, scene, voice: options.voice });
+      tracker.addSpend(narrated.spend.credits);
+      tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
+      if (--narrationsLeft === 0) tracker.setStage('generating_clips');
+      return narrated;
+    };
+    const draw = async () => {
+      const quote = quotes?.[scene.index] ?? 0;
+      if (options.maxCredits !== undefined && tracker.state.spend.credits + reserved + quote > options.maxCredits) {
+        throw ApplicationFailure.create({
+          type: FailureType.BudgetExceeded,
+          message: `Scene ${scene.index} would cost ${quote} credits, passing the budget of ${options.maxCredits}`,
+          nonRetryable: true,
+        });
+      }
+      reserved += quote;
+      tracker.setStep(scene.index, 'clip', 'running');
+      const clip = await acts.clips.generateClip({ videoId, scene });
+      reserved -= quote;
+      tracker.addSpend(clip.spend.credits);
+      tracker.setStep(scene.index, 'clip', 'done');
+      return clip;
+    };
+    const [narrated, clip] = await Promise.all([narrate(), draw()]);
+    return { index: scene.index, audioFile: narrated.audioFile, durationSec: narrated.durationSec, clipFile: clip.clipFile };
+  });
 }

@@ -1,9 +1,11 @@
 /** Queries, signals and updates of `generateVideo`, defined once for the workflow and the API. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { APPROVE_SIGNAL, EDIT_SCRIPT_UPDATE, SCRIPT_QUERY, STATUS_QUERY } from '../shared/temporal-names';
+import { APPROVE_SIGNAL, APPROVE_UPDATE, EDIT_SCRIPT_UPDATE, SCRIPT_QUERY, STATUS_QUERY } from '../shared/temporal-names';
 import type { Script, VideoState } from '../shared/video';
 
 export const statusQuery = defineQuery<VideoState>(STATUS_QUERY);
 export const scriptQuery = defineQuery<Script | undefined>(SCRIPT_QUERY);
 export const approveSignal = defineSignal(APPROVE_SIGNAL);
 export const editScriptUpdate = defineUpdate<Script, [Script]>(EDIT_SCRIPT_UPDATE);
+/** Approval that answers once the workflow has left review, so no client sees one without the other. */
+export const approveUpdate = defineUpdate<void>(APPROVE_UPDATE);

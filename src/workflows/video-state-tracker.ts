@@ -80,7 +80,8 @@ export class VideoStateTracker {
     this.touch();
   }
 
-  private touch(): void {
+  /** Marks the state changed now, for changes made through a reference (the spend ledger). */
+  touch(): void {
     // Workflow time is deterministic: it is the time of the current workflow task.
     this.state.updatedAt = new Date().toISOString();
   }

@@ -1,38 +1,45 @@
 /**
  * A clip generator that needs no key and no network: it draws the scene's title over a moving
- * gradient with ffmpeg. Each scene's index seeds its colours so consecutive scenes differ.
+ * gradient with ffmpeg. Each scene's index seeds its colours so consecutive scenes differ. It has
+ * one free step, `draw`; there is no remote task, so submitting only names the work and the
+ * drawing happens while the step is awaited, where progress and cancellation reach ffmpeg.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { drawTitleClip } from '../../media/draw-title-clip';
-import type { ClipGenerator, GenerateClipRequest, Spend } from '../contracts';
+import type { AwaitClipStepRequest, ClipGenerator, ClipStep, ClipStepOutcome, SubmitClipStepRequest } from '../contracts';
+import { ProviderRejectedError } from '../errors';
 
 export interface DrawnClipGeneratorOptions {
   /** Length of each drawn clip; normalisation loops it to the narration's length. */
   durationSec: number;
 }
 
+const DRAW_STEP = 'draw';
+
 export class DrawnClipGenerator implements ClipGenerator {
   constructor(private readonly options: DrawnClipGeneratorOptions) {}
 
   /** Drawing is free, whatever the scene. */
-  estimateCredits(): number {
-    return 0;
+  plan(): ClipStep[] {
+    return [{ name: DRAW_STEP, credits: 0 }];
   }
 
-  async generateClip(request: GenerateClipRequest): Promise<{ spend: Spend }> {
+  async submit(request: SubmitClipStepRequest): Promise<{ taskId: string }> {
+    if (request.step !== DRAW_STEP) throw new ProviderRejectedError(`The local clip drawer has no step named ${request.step}`);
+    return { taskId: `draw-scene-${request.scene.index}` };
+  }
+
+  async await(request: AwaitClipStepRequest): Promise<ClipStepOutcome> {
     const { scene, outPath, signal, onProgress } = request;
     signal.throwIfAborted();
+    if (!outPath) throw new ProviderRejectedError('The local clip drawer only makes final clips');
     await mkdir(path.dirname(outPath), { recursive: true });
-    await drawTitleClip({
-      title: scene.title,
-      outPath,
-      durationSec: this.options.durationSec,
-      seed: scene.index,
-      signal,
-      onProgress,
-    });
+    await drawTitleClip({ title: scene.title, outPath, durationSec: this.options.durationSec, seed: scene.index, signal, onProgress });
     onProgress(1);
     return { spend: { credits: 0 } };
   }
+
+  /** Nothing runs anywhere once the drawing stopped. */
+  async cancel(): Promise<void> {}
 }

@@ -4,19 +4,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunwayML } from '@runwayml/sdk';
-import { ProviderTaskFailedError, SafetyBlockedError } from '../errors';
+import { ProviderTaskFailedError, SafetyBlockedError, TaskFailedTransientError } from '../errors';
 import { mapRunwayError } from './map-runway-error';
 import { withScopedSignal } from '../scoped-signal';
 
 export type RunwayTask = Awaited<ReturnType<RunwayML['tasks']['retrieve']>>;
 export type SucceededTask = Extract<RunwayTask, { status: 'SUCCEEDED' }>;
-
-/** A task failure that the next attempt should resubmit rather than resume. */
-export class RetryableTaskFailure extends ProviderTaskFailedError {
-  constructor(message: string) {
-    super(message, true);
-  }
-}
 
 export interface PollOptions {
   client: RunwayML;
@@ -41,8 +34,8 @@ function failureFor(task: Extract<RunwayTask, { status: 'FAILED' }>): Error {
   const code = task.failureCode ?? '';
   const message = `Runway task ${task.id} failed${code ? ` (${code})` : ''}: ${task.failure}`;
   if (isSafetyCode(code)) return new SafetyBlockedError(message);
-  if (isTransientCode(code)) return new RetryableTaskFailure(message);
-  return new ProviderTaskFailedError(message, false);
+  if (isTransientCode(code)) return new TaskFailedTransientError(message);
+  return new ProviderTaskFailedError(message);
 }
 
 /** Resolves with the task once SUCCEEDED; throws the typed failure otherwise. */
@@ -63,7 +56,7 @@ export async function pollRunwayTask(options: PollOptions): Promise<SucceededTas
         throw failureFor(task);
       case 'CANCELLED':
         // Someone cancelled it on Runway's side; resubmitting would spend credits nobody asked for.
-        throw new ProviderTaskFailedError(`Runway task ${task.id} was cancelled`, false);
+        throw new ProviderTaskFailedError(`Runway task ${task.id} was cancelled`);
       case 'RUNNING':
         onProgress(Math.min(1, Math.max(0, task.progress ?? 0)));
         break;

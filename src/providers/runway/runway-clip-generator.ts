@@ -1,19 +1,18 @@
 /**
  * Generates scene clips with Runway in two paid steps: text → image (gen4_image), then
- * image → video (gen4_turbo). Each task id is checkpointed the moment it exists, so a retried
- * activity resumes polling instead of paying for the same clip twice. A task that fails for a
- * transient reason (INTERNAL.*, ASSET.*) clears its step from the checkpoint before the error is
- * thrown, so the retry resubmits that step rather than polling a dead task.
+ * image → video (gen4_turbo). Each step is a Runway task: `submit` creates it and returns its id,
+ * `await` polls it (and, for the video, downloads the result). The orchestrator records the id
+ * between the two calls, so a task is paid for once and every later wait resumes it. Nothing here
+ * deletes a task except `cancel`, which only a user's cancel reaches.
  */
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { RunwayML } from '@runwayml/sdk';
-import type { ClipCheckpoint, ClipGenerator, GenerateClipRequest, Spend } from '../contracts';
+import type { AwaitClipStepRequest, ClipGenerator, ClipStep, ClipStepOutcome, SubmitClipStepRequest } from '../contracts';
 import type { Scene } from '../../shared/video';
-import { ProviderUnavailableError } from '../errors';
+import { ProviderRejectedError, ProviderUnavailableError } from '../errors';
 import { streamToFileAtomic } from '../atomic-file';
-import { mapRunwayError } from './map-runway-error';
-import { withScopedSignal } from '../scoped-signal';
-import { pollRunwayTask, RetryableTaskFailure, type SucceededTask } from './poll-runway-task';
+import { mapRunwaySubmitError } from './map-runway-submit-error';
+import { pollRunwayTask, type SucceededTask } from './poll-runway-task';
 
 export interface RunwayClipGeneratorOptions {
   /** Built with maxRetries 0 (see createRunwayClient). */
@@ -24,124 +23,106 @@ export interface RunwayClipGeneratorOptions {
   ratio: string;
   durationSec: number;
   pollIntervalMs: number;
-  /** Runway's price of the video model; gen4_turbo costs 5 credits per second. */
-  creditsPerSecond?: number;
+  /**
+   * Runway's price of one image.
+   * @default 5 (gen4_image at 720p)
+   */
+  imageCredits?: number;
+  /**
+   * Runway's price of one second of video.
+   * @default 5 (gen4_turbo)
+   */
+  videoCreditsPerSecond?: number;
 }
-
-/** Share of the progress bar given to the image step; the video dominates the wait. */
-const IMAGE_SHARE = 0.2;
 
 type ImageParams = Parameters<RunwayML['textToImage']['create']>[0];
 type VideoParams = Parameters<RunwayML['imageToVideo']['create']>[0];
+
+export const RUNWAY_STEPS = { image: 'image', video: 'video' } as const;
+
+/** Runway's prompt limit; a longer visual would be refused at submission. */
+const PROMPT_LIMIT = 1000;
 
 /** ClipGenerator backed by Runway's text-to-image and image-to-video tasks. */
 export class RunwayClipGenerator implements ClipGenerator {
   private readonly options: Required<RunwayClipGeneratorOptions>;
 
   constructor(options: RunwayClipGeneratorOptions) {
-    this.options = { creditsPerSecond: 5, ...options };
+    this.options = { imageCredits: 5, videoCreditsPerSecond: 5, ...options };
   }
 
-  estimateCredits(_scene: Scene): number {
-    return this.options.durationSec * this.options.creditsPerSecond;
+  plan(_scene: Scene): ClipStep[] {
+    return [
+      { name: RUNWAY_STEPS.image, credits: this.options.imageCredits },
+      { name: RUNWAY_STEPS.video, credits: this.options.durationSec * this.options.videoCreditsPerSecond },
+    ];
   }
 
-  async generateClip(request: GenerateClipRequest): Promise<{ spend: Spend }> {
-    const { scene, signal, resume, onCheckpoint } = request;
+  async submit(request: SubmitClipStepRequest): Promise<{ taskId: string }> {
     const { client, imageModel, videoModel, ratio, durationSec } = this.options;
-    const promptText = scene.visual ?? scene.title;
-    let running: string | undefined;
+    const promptText = (request.scene.visual || request.scene.title).slice(0, PROMPT_LIMIT);
+    const what = `Runway ${request.step} submission for scene ${request.scene.index}`;
+    let create: () => PromiseLike<{ id: string }>;
+    if (request.step === RUNWAY_STEPS.image) {
+      const body = { model: imageModel, promptText, ratio } as ImageParams;
+      create = () => client.textToImage.create(body);
+    } else if (request.step === RUNWAY_STEPS.video) {
+      const promptImage = request.inputs[RUNWAY_STEPS.image];
+      if (!promptImage) throw new ProviderRejectedError(`${what} has no image to start from`);
+      const body = { model: videoModel, promptImage, promptText, ratio, duration: durationSec } as VideoParams;
+      create = () => client.imageToVideo.create(body);
+    } else {
+      throw new ProviderRejectedError(`Runway has no clip step named ${request.step}`);
+    }
     try {
-      signal.throwIfAborted();
-      let taskId = resume?.taskId;
-      let imageTaskId = resume?.imageTaskId;
-      let credits = resume?.credits ?? this.estimateCredits(scene);
-      if (!taskId) {
-        if (!imageTaskId) {
-          const body = { model: imageModel, promptText, ratio } as ImageParams;
-          await request.beforeSubmit?.();
-          imageTaskId = (await this.submit((s) => client.textToImage.create(body, { signal: s }), signal)).id;
-          onCheckpoint({ imageTaskId });
-        }
-        running = imageTaskId;
-        const image = await this.wait(imageTaskId, request, 0, IMAGE_SHARE, {});
-        running = undefined;
-        const promptImage = image.output[0];
-        if (!promptImage) throw new ProviderUnavailableError(`Runway image task ${imageTaskId} has no output`);
-        const body = { model: videoModel, promptImage, promptText, ratio, duration: durationSec } as VideoParams;
-        await request.beforeSubmit?.();
-        const created = await this.submit((s) => client.imageToVideo.create(body, { signal: s }), signal);
-        taskId = created.id;
-        credits = this.estimateCredits(scene);
-        onCheckpoint({ imageTaskId, taskId, credits });
-      }
-      running = taskId;
-      const video = await this.wait(taskId, request, IMAGE_SHARE, 1, imageTaskId ? { imageTaskId } : {});
-      running = undefined;
-      await this.download(video, request);
-      // SDK 4.x reports the charged cost on finished tasks; the estimate covers older replies.
-      const reported = (video as { cost?: { credits?: number } }).cost?.credits;
-      return { spend: { credits: typeof reported === 'number' ? reported : credits } };
+      return { taskId: (await create()).id };
     } catch (err) {
-      if (signal.aborted && running) await this.cancelQuietly(running);
-      throw signal.aborted ? (signal.reason ?? err) : err;
+      throw mapRunwaySubmitError(err, what);
     }
   }
 
-  private async submit<T>(create: (signal: AbortSignal) => PromiseLike<T>, signal: AbortSignal): Promise<T> {
-    try {
-      return await withScopedSignal(signal, create);
-    } catch (err) {
-      throw mapRunwayError(err, signal);
-    }
+  async await(request: AwaitClipStepRequest): Promise<ClipStepOutcome> {
+    const task = await pollRunwayTask({
+      client: this.options.client,
+      taskId: request.taskId,
+      intervalMs: this.options.pollIntervalMs,
+      signal: request.signal,
+      onProgress: request.onProgress,
+    });
+    const output = task.output[0];
+    if (!output) throw new ProviderUnavailableError(`Runway task ${task.id} has no output`);
+    if (request.outPath) await this.download(task, output, request.outPath, request.signal);
+    return { output: request.outPath ? undefined : output, spend: { credits: this.billed(task, request.step) } };
   }
 
-  /** Polls one task, mapping its progress into [from, to] of the clip's progress. */
-  private async wait(
-    taskId: string,
-    request: GenerateClipRequest,
-    from: number,
-    to: number,
-    checkpointOnRetry: ClipCheckpoint,
-  ): Promise<SucceededTask> {
-    try {
-      return await pollRunwayTask({
-        client: this.options.client,
-        taskId,
-        intervalMs: this.options.pollIntervalMs,
-        signal: request.signal,
-        onProgress: (fraction) => request.onProgress(from + (to - from) * fraction),
-      });
-    } catch (err) {
-      // The failed task must not be resumed: keep only what is still good (the image, if any).
-      if (err instanceof RetryableTaskFailure) request.onCheckpoint(checkpointOnRetry);
-      throw err;
-    }
-  }
-
-  private async download(task: SucceededTask, request: GenerateClipRequest): Promise<void> {
-    const url = task.output[0];
-    if (!url) throw new ProviderUnavailableError(`Runway task ${task.id} has no output`);
-    let response: Response;
-    try {
-      response = await fetch(url, { signal: request.signal });
-    } catch (err) {
-      if (request.signal.aborted) throw err;
-      throw new ProviderUnavailableError(`Runway output of task ${task.id} could not be downloaded`);
-    }
-    // Output URLs are signed and expire; a retry resumes the task and gets a fresh one.
-    if (!response.ok || !response.body) {
-      throw new ProviderUnavailableError(`Runway output of task ${task.id} answered ${response.status}`);
-    }
-    await streamToFileAtomic(request.outPath, response.body as WebReadableStream<Uint8Array>, request.signal);
-  }
-
-  /** Best effort: the task may already be finished or gone, which is fine. */
-  private async cancelQuietly(taskId: string): Promise<void> {
+  /** Best effort: a task that already finished or is gone needs nothing more. */
+  async cancel(taskId: string): Promise<void> {
     try {
       await this.options.client.tasks.delete(taskId);
     } catch {
-      // 404 or a network error: nothing more can be done for a task we are abandoning.
+      // 404 or a network error: the task is finished, gone, or will finish on its own.
     }
+  }
+
+  /** The cost Runway reports on the finished task; the quote when an older reply has none. */
+  private billed(task: SucceededTask, step: string): number {
+    const reported = (task as { cost?: { credits?: number } }).cost?.credits;
+    if (typeof reported === 'number') return reported;
+    return step === RUNWAY_STEPS.image ? this.options.imageCredits : this.options.durationSec * this.options.videoCreditsPerSecond;
+  }
+
+  private async download(task: SucceededTask, url: string, outPath: string, signal: AbortSignal): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(url, { signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new ProviderUnavailableError(`Runway output of task ${task.id} could not be downloaded`);
+    }
+    // Output URLs are signed and expire; a retry polls the task again and gets a fresh one.
+    if (!response.ok || !response.body) {
+      throw new ProviderUnavailableError(`Runway output of task ${task.id} answered ${response.status}`);
+    }
+    await streamToFileAtomic(outPath, response.body as WebReadableStream<Uint8Array>, signal);
   }
 }

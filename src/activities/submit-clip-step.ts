@@ -1,0 +1,36 @@
+/**
+ * Stage `generating_clips`, the paying half: one activity per provider submission, on its own
+ * rate-limited task queue. Its completion event is the durable record of the task id, written by
+ * the server as soon as the provider's answer is handed back, with no heartbeat to wait for. The
+ * activity is never retried by Temporal: the workflow sees every attempt and decides, because a
+ * submission whose answer was lost may have been paid for.
+ */
+import type { ClipGenerator } from '../providers/contracts';
+import type { Scene } from '../shared/video';
+import { startHeartbeatLoop } from './heartbeat-loop';
+import { atActivityBoundary } from './to-application-failure';
+
+export interface SubmitClipStepInput {
+  videoId: string;
+  scene: Scene;
+  step: string;
+  /** Outputs of the scene's earlier steps, by step name. */
+  inputs: Record<string, string>;
+}
+
+export function createSubmitClipStep(deps: { clipGenerator: ClipGenerator }) {
+  return {
+    async submitClipStep(input: SubmitClipStepInput): Promise<{ taskId: string }> {
+      return atActivityBoundary(async () => {
+        // Heartbeats only prove the worker is alive, so a lost one is noticed in seconds. A cancel
+        // does not abort the request: its answer names a task that the cancel must then delete.
+        const heartbeats = startHeartbeatLoop();
+        try {
+          return await deps.clipGenerator.submit({ scene: input.scene, step: input.step, inputs: input.inputs });
+        } finally {
+          heartbeats.stop();
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * One scene's clip as the workflow drives it: each provider step is submitted by an activity of
+ * its own, so the task id is in history before anything waits on it, then awaited by another.
+ * Every submission attempt is a separate activity that Temporal does not retry, so each one is
+ * visible here and the rules below hold:
+ * - a refused or rate-limited submission created nothing and is tried again after a pause;
+ * - a submission whose answer was lost, or whose worker was lost, may have been billed: it is
+ *   counted as such and submitted again at most `unconfirmedResubmits` times;
+ * - a task that failed for a transient reason is submitted again (that step only, earlier
+ *   outputs kept) at most `transientResubmits` times; a permanent failure ends the clip.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, sleep } from '@temporalio/workflow';
+import type { ActivitiesByQueue } from '../activities';
+import type { ClipStep } from '../providers/contracts';
+import { FailureType } from '../shared/failure-types';
+import type { PaidStepLimits, Scene } from '../shared/video';
+import type { Reservation, SpendLedger } from './spend-ledger';
+
+export interface ClipChainActivities {
+  submit: Pick<ActivitiesByQueue['clip-submissions'], 'submitClipStep'>;
+  clips: Pick<ActivitiesByQueue['clips'], 'awaitClipStep'>;
+}
+
+/** Pauses between submissions that certainly created nothing (no answer at all, a 429). */
+const NOT_SENT_RETRY = { initialMs: 2_000, maximumMs: 60_000, attempts: 8 };
+
+function failureOf(err: unknown): { type?: string; nextRetryDelayMs?: number; timedOut: boolean } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof TimeoutFailure) return { timedOut: true };
+  if (cause instanceof ApplicationFailure) {
+    const delay = cause.nextRetryDelay;
+    return { type: cause.type ?? undefined, timedOut: false, nextRetryDelayMs: typeof delay === 'number' ? delay : undefined };
+  }
+  return { timedOut: false };
+}
+
+/** Provider task ids a run has submitted and not seen end, so a user's cancel can delete them. */
+export class OpenTasks {
+  private readonly ids = new Set<string>();
+  add(taskId: string): void {
+    this.ids.add(taskId);
+  }
+  end(taskId: string): void {
+    this.ids.delete(taskId);
+  }
+  list(): string[] {
+    return [...this.ids];
+  }
+}
+
+export class ClipChain {
+  constructor(
+    private readonly acts: ClipChainActivities,
+    private readonly ledger: SpendLedger,
+    private readonly openTasks: OpenTasks,
+    private readonly limits: PaidStepLimits,
+    private readonly videoId: string,
+  ) {}
+
+  /** Runs every step of a scene's clip and returns the clip file's name. */
+  async produce(scene: Scene, steps: ClipStep[]): Promise<string> {
+    const reservation = this.ledger.reserve(
+      steps.reduce((sum, s) => sum + s.credits, 0),
+      `The clip of scene ${scene.index}`,
+    );
+    try {
+      const inputs: Record<string, string> = {};
+      let clipFile: string | undefined;
+      for (const [i, step] of steps.entries()) {
+        const final = i === steps.length - 1;
+        for (let transientLeft = this.limits.transientResubmits; ; transientLeft--) {
+          const taskId = await this.submit(scene, step, inputs, reservation);
+          try {
+            const done = await this.acts.clips.awaitClipStep({ videoId: this.videoId, scene, step: step.name, taskId, final });
+            this.openTasks.end(taskId);
+            this.ledger.settle(step.credits, done.spend.credits);
+            if (done.output) inputs[step.name] = done.output;
+            clipFile = done.clipFile;
+            break;
+          } catch (err) {
+            if (failureOf(err).type !== FailureType.TaskFailedTransient || transientLeft <= 0) throw err;
+            // A failed task is not billed; the step is submitted again from the same inputs.
+            this.openTasks.end(taskId);
+            this.ledger.settle(step.credits, 0);
+          }
+        }
+      }
+      if (!clipFile) throw ApplicationFailure.nonRetryable(`Scene ${scene.index} has no clip step`, FailureType.InvalidProviderReply);
+      return clipFile;
+    } finally {
+      this.ledger.release(reservation);
+    }
+  }
+
+  /** Submits one step until a task id is known, by the rules in this file's header. */
+  private async submit(scene: Scene, step: ClipStep, inputs: Record<string, string>, reservation: Reservation): Promise<string> {
+    const what = `Scene ${scene.index}'s ${step.name} step`;
+    let unconfirmed = 0;
+    let notSent = 0;
+    for (;;) {
+      this.ledger.hold(reservation, step.credits, what);
+      try {
+        const { taskId } = await this.acts.submit.submitClipStep({ videoId: this.videoId, scene, step: step.name, inputs });
+        this.openTasks.add(taskId);
+        return taskId;
+      } catch (err) {
+        const failure = failureOf(err);
+        if (failure.timedOut || failure.type === FailureType.SubmissionUnconfirmed) {
+          this.ledger.unconfirmed(step.credits);
+          if (++unconfirmed > this.limits.unconfirmedResubmits) {
+            throw ApplicationFailure.create({
+              type: FailureType.SubmissionUnconfirmed,
+              message: `${what} was submitted ${unconfirmed} times without a confirmed answer; each is counted as billed`,
+              nonRetryable: true,
+              cause: err instanceof Error ? err : undefined,
+            });
+          }
+          continue;
+        }
+        this.ledger.refund(reservation, step.credits);
+        const retryable = failure.type === FailureType.RateLimited || failure.type === FailureType.ProviderUnavailable;
+        if (!retryable || ++notSent >= NOT_SENT_RETRY.attempts) throw err;
+        const backoff = Math.min(NOT_SENT_RETRY.maximumMs, NOT_SENT_RETRY.initialMs * 2 ** (notSent - 1));
+        await sleep(failure.nextRetryDelayMs ?? backoff);
+      }
+    }
+  }
+}
