@@ -3,6 +3,7 @@
  * adapter pass the same conformance suite (test/providers/conformance), so the pipeline never
  * needs to know which one it is talking to.
  */
+import type { ClipStep } from '../shared/clip-step';
 import type { Scene, Script, SourceDocument } from '../shared/video';
 
 /** What a paid call reported costing; local adapters report 0. */
@@ -42,12 +43,7 @@ export interface Narrator {
   narrate(request: NarrateRequest): Promise<{ spend: Spend }>;
 }
 
-/** One step of a scene's clip (Runway: `image`, then `video`; the local drawer: `draw`). */
-export interface ClipStep {
-  name: string;
-  /** Credits one submission of this step is quoted at, before the provider reports its bill. */
-  credits: number;
-}
+export type { ClipStep } from '../shared/clip-step';
 
 export interface SubmitClipStepRequest {
   scene: Scene;

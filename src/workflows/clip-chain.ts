@@ -11,7 +11,7 @@
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, sleep } from '@temporalio/workflow';
 import type { ActivitiesByQueue } from '../activities';
-import type { ClipStep } from '../providers/contracts';
+import type { ClipStep } from '../shared/clip-step';
 import { FailureType } from '../shared/failure-types';
 import type { PaidStepLimits, Scene } from '../shared/video';
 import type { Reservation, SpendLedger } from './spend-ledger';

@@ -40,7 +40,7 @@ async function getJson(url: string, init?: RequestInit) {
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-test('cancelling during clip generation stops ffmpeg, removes the files and reads cancelled', async () => {
+test('cancelling during clip generation reads cancelled only once ffmpeg has stopped and the files are gone; then a second cancel is 409', async () => {
   const started = await getJson(`${stack.apiUrl}/api/videos`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -71,24 +71,14 @@ test('cancelling during clip generation stops ffmpeg, removes the files and read
   const final = await pollUntil(
     async () => (await getJson(`${stack.apiUrl}/api/videos/${id}`)).body,
     (s) => s.status === 'cancelled',
-    10_000,
+    20_000,
   );
   const statusMs = Date.now() - cancelledAt;
   expect(final.scenes.some((s: { clip: string }) => s.clip === 'done')).toBe(false);
-
-  await pollUntil(
-    async () => fs.existsSync(folder),
-    (exists) => !exists,
-    20_000,
-  );
-  const filesMs = Date.now() - cancelledAt;
-  await pollUntil(
-    async () => processesMentioning(folder),
-    (pids) => pids.length === 0,
-    20_000,
-  );
-  const processesMs = Date.now() - cancelledAt;
-  process.stdout.write(`cancel: status ${statusMs} ms, files ${filesMs} ms, ffmpeg gone ${processesMs} ms\n`);
+  // `cancelled` is only shown once the run has really ended: activities stopped, files removed.
+  expect(fs.existsSync(folder)).toBe(false);
+  expect(processesMentioning(folder)).toEqual([]);
+  process.stdout.write(`cancel: cancelled, files removed and ffmpeg gone ${statusMs} ms after the request\n`);
 
   const again = await getJson(`${stack.apiUrl}/api/videos/${id}/cancel`, { method: 'POST' });
   expect(again.status).toBe(409);

@@ -77,6 +77,12 @@ test('a reviewed video waits for approval, takes an edited script, and renders t
 
   const approved = await call('POST', `/api/videos/${id}/approve`);
   expect(approved.status).toBe(202);
+  // Approval and leaving review are one step: the very next status has moved on, and the script is frozen.
+  expect((await statusOf(id)).stage).not.toBe('awaiting_review');
+  const late = await call('PUT', `/api/videos/${id}/script`, { ...edited, title: 'Edited after approval' });
+  expect(late.status).toBe(409);
+  expect(late.body.error.code).toBe('not_awaiting_review');
+  expect((await call('POST', `/api/videos/${id}/approve`)).status).toBe(409);
   const done = await pollUntil(
     () => statusOf(id),
     (s) => s.status !== 'running' && s.status !== 'queued',

@@ -88,13 +88,13 @@ const KILL_POINTS: KillPoint[] = [
   {
     stage: 'narrating',
     interrupts: 'during narrateScene',
-    // Without the clips role no clip is in flight at the kill, which would add its 1-minute heartbeat timeout.
-    firstRoles: 'workflows,source,script,narration,render',
+    // Without the clip-submissions role no clip is in flight at the kill, which would add its heartbeat timeout.
+    firstRoles: 'workflows,source,script,narration,clips,render',
     slowNarration: true,
     inFlight: true,
     killWhen: running('narrateScene'),
   },
-  { stage: 'generating_clips', interrupts: 'during generateClip', inFlight: true, killWhen: running('generateClip', 'generating_clips') },
+  { stage: 'generating_clips', interrupts: 'during awaitClipStep', inFlight: true, killWhen: running('awaitClipStep', 'generating_clips') },
   { stage: 'rendering', interrupts: 'during renderVideo', inFlight: true, killWhen: running('renderVideo') },
 ];
 

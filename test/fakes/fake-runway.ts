@@ -48,6 +48,8 @@ export interface FakeRunwayOptions {
   taskDurationMs?: { image: number; video: number };
   /** Time before a create request is answered. */
   createLatencyMs?: number;
+  /** Awaited after a task is created and before its id is answered (a test may kill its client here). */
+  beforeAnswer?: (task: FakeRunwayTask) => Promise<void> | void;
 }
 
 export interface FakeRunwayRequest {
@@ -77,7 +79,15 @@ const IMAGE_CREDITS = 5;
 const VIDEO_CREDITS_PER_SEC = 5;
 
 export async function startFakeRunway(options: FakeRunwayOptions = {}): Promise<FakeRunway> {
-  const { apiKey = 'test-key', pendingPolls = 1, throttledPolls = 1, runningPolls = 2, taskDurationMs, createLatencyMs = 0 } = options;
+  const {
+    apiKey = 'test-key',
+    pendingPolls = 1,
+    throttledPolls = 1,
+    runningPolls = 2,
+    taskDurationMs,
+    createLatencyMs = 0,
+    beforeAnswer,
+  } = options;
   const assets = await runwayAssets();
   const tasks: FakeRunwayTask[] = [];
   const deletedTaskIds: string[] = [];
@@ -199,8 +209,8 @@ export async function startFakeRunway(options: FakeRunwayOptions = {}): Promise<
           if (r.task && r.status === 200) r.task.answeredAtMs = Date.now();
           send(r.status, r.json, r.headers);
         };
-        if (createLatencyMs > 0) return void setTimeout(answer, createLatencyMs);
-        return answer();
+        const hook = r.task && beforeAnswer ? Promise.resolve(beforeAnswer(r.task)) : Promise.resolve();
+        return void hook.then(() => (createLatencyMs > 0 ? void setTimeout(answer, createLatencyMs) : answer()));
       }
       const taskMatch = /^\/v1\/tasks\/([\w-]+)$/.exec(path);
       const task = taskMatch ? tasks.find((t) => t.id === taskMatch[1] && !deletedTaskIds.includes(t.id)) : undefined;

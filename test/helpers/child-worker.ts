@@ -25,8 +25,20 @@ export interface ChildWorker {
   pid: number;
   /** Kills the worker and every process it started at once (SIGKILL), and resolves once it exited. */
   kill(): Promise<void>;
-  /** Asks the worker to stop (SIGTERM), then kills whatever is left. */
-  stop(): Promise<void>;
+  /**
+   * Asks the worker to stop (SIGTERM), then kills whatever is left after 10 s. Resolves with how
+   * the worker process itself ended, so a test can tell a clean stop from a forced one.
+   */
+  stop(): Promise<WorkerExit>;
+  /** Sends a signal to the worker and its children, e.g. SIGSTOP to freeze it like a stalled VM. */
+  signal(signal: NodeJS.Signals): void;
+  /** What the worker printed last (up to 20,000 characters). */
+  output(): string;
+}
+
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** Starts a worker process and resolves once it has created its workers and starts polling. */
@@ -57,7 +69,7 @@ export async function startChildWorker(options: ChildWorkerOptions): Promise<Chi
   if (pid === undefined) throw new Error('The worker process could not be started');
 
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<WorkerExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const killGroup = () => {
     try {
       process.kill(-pid, 'SIGKILL');
@@ -86,15 +98,37 @@ export async function startChildWorker(options: ChildWorkerOptions): Promise<Chi
     child.stderr?.on('data', collect);
     child.once('exit', (code, signal) => fail(`exited (code ${code}, signal ${signal})`));
   });
-  return { pid, kill: () => endWith(child, exited, killGroup, 'SIGKILL'), stop: () => endWith(child, exited, killGroup, 'SIGTERM') };
+  return {
+    pid,
+    kill: async () => void (await endWith(child, exited, killGroup, 'SIGKILL')),
+    stop: () => endWith(child, exited, killGroup, 'SIGTERM'),
+    signal: (signal) => {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    },
+    output: () => output,
+  };
 }
 
-async function endWith(child: ChildProcess, exited: Promise<void>, killGroup: () => void, signal: NodeJS.Signals): Promise<void> {
+async function endWith(
+  child: ChildProcess,
+  exited: Promise<WorkerExit>,
+  killGroup: () => void,
+  signal: NodeJS.Signals,
+): Promise<WorkerExit> {
   if (signal === 'SIGKILL') killGroup();
-  else if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  else if (child.exitCode === null && child.signalCode === null) {
+    // A frozen worker cannot act on SIGTERM until it runs again.
+    child.kill('SIGCONT');
+    child.kill(signal);
+  }
   const force = setTimeout(killGroup, STOP_GRACE_MS);
-  await exited;
+  const exit = await exited;
   clearTimeout(force);
   // Tools the worker started (a hung ffmpeg) must not outlive the test.
   killGroup();
+  return exit;
 }

@@ -63,6 +63,10 @@ export async function pollRunwayTask(options: PollOptions): Promise<SucceededTas
       default:
         onProgress(0);
     }
-    await sleep(intervalMs, undefined, { signal });
+    // timers/promises rejects with a generic AbortError; hand back the abort's reason instead,
+    // as an abort during the request above does (mapRunwayError).
+    await sleep(intervalMs, undefined, { signal }).catch((err: unknown) => {
+      throw signal.aborted ? (signal.reason ?? err) : err;
+    });
   }
 }

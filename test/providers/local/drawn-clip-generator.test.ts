@@ -1,51 +1,65 @@
 import path from 'node:path';
 import { probeMedia } from '../../../src/media/probe';
 import { DrawnClipGenerator } from '../../../src/providers/local/drawn-clip-generator';
-import type { ClipCheckpoint, ClipGenerator } from '../../../src/providers/contracts';
+import type { ClipGenerator } from '../../../src/providers/contracts';
+import type { Scene } from '../../../src/shared/video';
 import { makeScratchDir } from '../../media/media-test-helpers';
 
 describe('DrawnClipGenerator', () => {
   let scratch: Awaited<ReturnType<typeof makeScratchDir>>;
   const generator: ClipGenerator = new DrawnClipGenerator({ durationSec: 1 });
-  const scene = { index: 2, title: 'Results: 12% better recall', narration: 'Recall improved.' };
+  let sceneCounter = 0;
+  const uniqueScene = (title: string): Scene => {
+    sceneCounter += 1;
+    return { index: sceneCounter, title: `${title} (${sceneCounter})`, narration: 'Recall improved.' };
+  };
   beforeAll(async () => {
     scratch = await makeScratchDir();
   });
   afterAll(() => scratch.cleanup());
 
-  it('costs nothing', () => {
-    expect(generator.estimateCredits(scene)).toBe(0);
+  it('costs nothing: one free draw step', () => {
+    const steps = generator.plan(uniqueScene('Results: 12% better recall'));
+    expect(steps).toHaveLength(1);
+    expect(steps.map((s) => s.credits)).toEqual([0]);
   });
 
-  it('draws a 1280x720 H.264 clip of the configured length and reports completion', async () => {
-    const outPath = path.join(scratch.dir, 'clips', 'scene-2.mp4');
+  it('draws a 1280x720 H.264 clip of the configured length through submit and await', async () => {
+    const scene = uniqueScene('Results: 12% better recall');
+    const [step] = generator.plan(scene);
+    const outPath = path.join(scratch.dir, 'clips', `scene-${scene.index}.mp4`);
     const fractions: number[] = [];
-    const checkpoints: ClipCheckpoint[] = [];
-    const { spend } = await generator.generateClip({
+
+    const { taskId } = await generator.submit({ scene, step: step!.name, inputs: {} });
+    const { spend } = await generator.await({
       scene,
+      step: step!.name,
+      taskId,
       outPath,
       signal: new AbortController().signal,
-      onCheckpoint: (c) => checkpoints.push(c),
       onProgress: (f) => fractions.push(f),
     });
+
     expect(spend).toEqual({ credits: 0 });
-    expect(fractions[fractions.length - 1]).toBe(1);
-    expect(checkpoints).toEqual([]);
+    expect(fractions.at(-1)).toBe(1);
     const info = await probeMedia(outPath);
     expect(info.video).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
     expect(Math.abs(info.durationSec - 1)).toBeLessThan(0.1);
   });
 
   it('stops drawing when its signal aborts', async () => {
+    const slow: ClipGenerator = new DrawnClipGenerator({ durationSec: 60 });
+    const scene = uniqueScene('A minute-long title card');
+    const [step] = slow.plan(scene);
+    const outPath = path.join(scratch.dir, `cancelled-${scene.index}.mp4`);
     const controller = new AbortController();
-    const slow = new DrawnClipGenerator({ durationSec: 60 });
-    const run = slow.generateClip({
-      scene,
-      outPath: path.join(scratch.dir, 'cancelled.mp4'),
-      signal: controller.signal,
-      onCheckpoint: () => undefined,
-      onProgress: () => controller.abort(),
-    });
+    const { taskId } = await slow.submit({ scene, step: step!.name, inputs: {} });
+    const startedAt = Date.now();
+
+    const run = slow.await({ scene, step: step!.name, taskId, outPath, signal: controller.signal, onProgress: () => controller.abort() });
+
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    // Drawing the whole minute takes about 50 s on two cores.
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
   });
 });

@@ -20,4 +20,6 @@ describeClipGeneratorConformance(
       durationSec: 5,
       pollIntervalMs: 5,
     }),
+  // The fake's own log: an aborted wait must not have deleted the task on Runway's side either.
+  { deletedTaskIds: () => fake.deletedTaskIds },
 );
