@@ -91,7 +91,12 @@ export const videoStatusSchema = z.object({
   scenes: z.array(
     z.object({ index: z.number(), title: z.string(), narration: stepState, clip: stepState, durationSec: z.number().optional() }),
   ),
-  spend: z.object({ credits: z.number() }),
+  spend: z.object({
+    credits: z.number().describe('Counted against maxCredits: billed, still running at its quote, and possibly billed'),
+    billedCredits: z.number().optional().describe('What the clip provider reported billing for finished tasks'),
+    unconfirmedCredits: z.number().optional().describe('Quotes of submissions whose answer was lost; possibly billed'),
+    tokens: z.number().optional().describe('Tokens billed by token-billed providers (Gemini)'),
+  }),
   result: z.object({ videoUrl: z.string(), durationSec: z.number(), bytes: z.number() }).optional(),
   error: z.object({ type: z.string(), message: z.string(), stage: z.enum(STAGES) }).optional(),
   createdAt: z.string(),

@@ -11,8 +11,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
+/** A hidden sibling that keeps the target's extension, so tools that pick a format by name still can. */
 function tempSibling(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}.tmp`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}.tmp${path.extname(target)}`);
 }
 
 async function commit(tmp: string, target: string, write: () => Promise<void>): Promise<void> {
@@ -36,4 +37,10 @@ export async function writeFileAtomic(target: string, data: Buffer): Promise<voi
 export async function streamToFileAtomic(target: string, body: WebReadableStream<Uint8Array>, signal?: AbortSignal): Promise<void> {
   const tmp = tempSibling(target);
   await commit(tmp, target, () => pipeline(Readable.fromWeb(body), createWriteStream(tmp), { signal }));
+}
+
+/** Lets `write` produce the file at a temporary path (an ffmpeg output), then moves it into place. */
+export async function produceFileAtomic(target: string, write: (tmpPath: string) => Promise<void>): Promise<void> {
+  const tmp = tempSibling(target);
+  await commit(tmp, target, () => write(tmp));
 }

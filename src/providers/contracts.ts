@@ -8,7 +8,10 @@ import type { Scene, Script, SourceDocument } from '../shared/video';
 
 /** What a paid call reported costing; local adapters report 0. */
 export interface Spend {
+  /** Provider credits (Runway). */
   credits: number;
+  /** Tokens billed (prompt and output), for providers that bill by token and report it (Gemini). */
+  tokens?: number;
 }
 
 /** Fetches a paper by PMID. Throws SourceNotFoundError for unknown ids or papers without abstract. */

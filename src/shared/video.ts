@@ -116,6 +116,8 @@ export interface VideoSpend {
   billedCredits?: number;
   /** The part of `credits` from submissions whose answer was lost: possibly billed, never confirmed. */
   unconfirmedCredits?: number;
+  /** Tokens billed by providers that bill by token (Gemini script and narration), as they report them. */
+  tokens?: number;
 }
 
 /** What the workflow knows about itself; the API adds ids, URLs and timestamps around it. */

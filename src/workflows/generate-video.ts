@@ -152,7 +152,7 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
     tracker.setStage('writing_script');
     const written = await acts.script.writeScript({ videoId, document, maxScenes: options.maxScenes });
     script = written.script;
-    tracker.addSpend(written.spend.credits);
+    tracker.addSpend(written.spend);
     tracker.setScript(script);
 
     if (options.review) {
@@ -225,7 +225,7 @@ async function produceScenes(
     const narrate = async () => {
       tracker.setStep(scene.index, 'narration', 'running');
       const narrated = await acts.narration.narrateScene({ videoId, scene, voice: options.voice });
-      tracker.addSpend(narrated.spend.credits);
+      tracker.addSpend(narrated.spend);
       tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
       if (--narrationsLeft === 0) tracker.setStage('generating_clips');
       return narrated;
@@ -259,7 +259,7 @@ async function produceScenesInOneActivity(
     const narrate = async (): Promise<NarrateSceneResult> => {
       tracker.setStep(scene.index, 'narration', 'running');
       const narrated = await acts.narration.narrateScene({ videoId, scene, voice: options.voice });
-      tracker.addSpend(narrated.spend.credits);
+      tracker.addSpend(narrated.spend);
       tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
       if (--narrationsLeft === 0) tracker.setStage('generating_clips');
       return narrated;
@@ -277,7 +277,7 @@ async function produceScenesInOneActivity(
       tracker.setStep(scene.index, 'clip', 'running');
       const clip = await acts.clips.generateClip({ videoId, scene });
       reserved -= quote;
-      tracker.addSpend(clip.spend.credits);
+      tracker.addSpend(clip.spend);
       tracker.setStep(scene.index, 'clip', 'done');
       return clip;
     };

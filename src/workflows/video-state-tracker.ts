@@ -57,9 +57,11 @@ export class VideoStateTracker {
     this.raiseProgress(SCENES_START + Math.floor((SCENES_SPAN * done) / steps));
   }
 
-  addSpend(credits: number): void {
-    if (credits === 0) return;
-    this.state.spend.credits += credits;
+  /** Adds what a provider call reported costing (credits, and tokens where it bills by token). */
+  addSpend(spend: { credits: number; tokens?: number }): void {
+    if (spend.credits === 0 && !spend.tokens) return;
+    this.state.spend.credits += spend.credits;
+    if (spend.tokens) this.state.spend.tokens = (this.state.spend.tokens ?? 0) + spend.tokens;
     this.touch();
   }
 

@@ -71,7 +71,10 @@ test('a PubMed paper becomes a video with Gemini narration and the Runway clips,
   const status = await finished(id);
 
   expect(status.status).toBe('completed');
-  expect(status.spend.credits).toBeGreaterThan(0);
+  // Spend is the providers' bill: Runway's credits as the fake reports them, Gemini's tokens.
+  expect(status.spend.credits).toBe(runway.billedCredits());
+  expect(status.spend.billedCredits).toBe(runway.billedCredits());
+  expect(status.spend.tokens).toBeGreaterThan(0);
   const video = await probeMedia(stack.store.path(id, 'video.mp4'));
   expect(video.video).toEqual(expect.objectContaining({ codec: 'h264', width: 1280, height: 720 }));
   expect(video.audio?.codec).toBe('aac');

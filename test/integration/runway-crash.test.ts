@@ -1,6 +1,7 @@
 /**
  * A worker killed while Runway renders a clip must not make the next worker pay again: the task
- * id is in the activity's heartbeat details, and the retry resumes polling that task.
+ * id is in the history (the result of its submitClipStep activity), and the retried
+ * awaitClipStep polls that task.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';

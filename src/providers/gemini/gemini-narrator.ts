@@ -8,7 +8,7 @@ import type { NarrateRequest, Narrator, Spend } from '../contracts';
 import { InvalidProviderReplyError } from '../errors';
 import { writeFileAtomic } from '../atomic-file';
 import { isWav, pcmToWav } from '../../media/wav';
-import { generateOnce } from './generate-once';
+import { billedTokens, generateOnce } from './generate-once';
 
 export interface GeminiNarratorOptions {
   /** A client built with SDK retries off (see createGeminiClient). */
@@ -62,7 +62,7 @@ function toWav(parts: AudioPart[]): Buffer {
   return pcmToWav(pcm, format);
 }
 
-/** Narrator backed by Gemini TTS; spend is 0 credits (Gemini bills money, not credits). */
+/** Narrator backed by Gemini TTS; spend is the tokens Gemini reports and 0 credits (it bills money, not credits). */
 export class GeminiNarrator implements Narrator {
   private readonly client: GoogleGenAI;
   private readonly model: string;
@@ -89,6 +89,6 @@ export class GeminiNarrator implements Narrator {
     const wav = toWav(audioParts(response));
     signal.throwIfAborted();
     await writeFileAtomic(outPath, wav);
-    return { spend: { credits: 0 } };
+    return { spend: { credits: 0, tokens: billedTokens(response) } };
   }
 }

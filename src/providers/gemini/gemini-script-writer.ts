@@ -8,7 +8,7 @@ import type { ScriptWriter, Spend, WriteScriptRequest } from '../contracts';
 import type { Script } from '../../shared/video';
 import { InvalidProviderReplyError } from '../errors';
 import { buildScriptPrompt } from './build-script-prompt';
-import { generateOnce } from './generate-once';
+import { billedTokens, generateOnce } from './generate-once';
 import { scriptReplyJsonSchema, scriptReplySchema, type ScriptReply } from './script-schema';
 
 export interface GeminiScriptWriterOptions {
@@ -55,8 +55,8 @@ function toScript(reply: ScriptReply): Script {
 }
 
 /**
- * ScriptWriter backed by Gemini. Token cost is not converted into credits (Gemini bills money,
- * not credits), so spend is reported as 0 credits; budgets only cover clip generation.
+ * ScriptWriter backed by Gemini. Gemini bills tokens, not credits: spend reports the tokens of
+ * every attempt (a malformed reply is paid for too) and 0 credits; budgets only cover clips.
  */
 export class GeminiScriptWriter implements ScriptWriter {
   private readonly client: GoogleGenAI;
@@ -74,14 +74,16 @@ export class GeminiScriptWriter implements ScriptWriter {
     const prompt = buildScriptPrompt(document, maxScenes);
     const responseJsonSchema = scriptReplyJsonSchema(maxScenes);
     let problem = 'no reply';
+    let tokens = 0;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       const response = await generateOnce(
         this.client,
         { model: this.model, contents: prompt, config: { responseMimeType: 'application/json', responseJsonSchema } },
         signal,
       );
+      tokens += billedTokens(response);
       const parsed = parseReply(response, maxScenes);
-      if (parsed.ok) return { script: toScript(parsed.reply), spend: { credits: 0 } };
+      if (parsed.ok) return { script: toScript(parsed.reply), spend: { credits: 0, tokens } };
       problem = parsed.problem;
     }
     throw new InvalidProviderReplyError(`Gemini gave no usable script in ${this.attempts} attempt(s): ${problem}`);

@@ -35,3 +35,8 @@ export async function generateOnce(
   throwIfSafetyBlocked(response);
   return response;
 }
+
+/** Tokens Gemini reports billing for a reply (prompt and output), 0 when it reports none. */
+export function billedTokens(response: GenerateContentResponse): number {
+  return response.usageMetadata?.totalTokenCount ?? 0;
+}

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { drawTitleClip } from '../../media/draw-title-clip';
 import type { AwaitClipStepRequest, ClipGenerator, ClipStep, ClipStepOutcome, SubmitClipStepRequest } from '../contracts';
+import { produceFileAtomic } from '../atomic-file';
 import { ProviderRejectedError } from '../errors';
 
 export interface DrawnClipGeneratorOptions {
@@ -35,7 +36,9 @@ export class DrawnClipGenerator implements ClipGenerator {
     signal.throwIfAborted();
     if (!outPath) throw new ProviderRejectedError('The local clip drawer only makes final clips');
     await mkdir(path.dirname(outPath), { recursive: true });
-    await drawTitleClip({ title: scene.title, outPath, durationSec: this.options.durationSec, seed: scene.index, signal, onProgress });
+    await produceFileAtomic(outPath, (tmpPath) =>
+      drawTitleClip({ title: scene.title, outPath: tmpPath, durationSec: this.options.durationSec, seed: scene.index, signal, onProgress }),
+    );
     onProgress(1);
     return { spend: { credits: 0 } };
   }

@@ -30,7 +30,7 @@ describe('GeminiNarrator', () => {
     const outPath = path.join(dir, 'pcm.wav');
     const { spend } = await narrator.narrate({ text: 'Light shifts the body clock.', voice: 'Kore', outPath, signal });
 
-    expect(spend).toEqual({ credits: 0 });
+    expect(spend).toEqual({ credits: 0, tokens: 200 });
     const info = await probeMedia(outPath);
     expect(info.audio).toEqual({ codec: 'pcm_s16le', sampleRate: 24000, channels: 1 });
     expect(info.durationSec).toBeCloseTo(1.5, 2);

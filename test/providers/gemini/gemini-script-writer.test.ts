@@ -53,7 +53,7 @@ describe('GeminiScriptWriter', () => {
       [1, 'The trial'],
     ]);
     expect(script.scenes[0]?.visual).toBe('A nurse at dawn');
-    expect(spend).toEqual({ credits: 0 });
+    expect(spend).toEqual({ credits: 0, tokens: 200 });
 
     const sent = fake.requests.slice(before);
     expect(sent).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { probeMedia } from '../../../src/media/probe';
 import { DrawnClipGenerator } from '../../../src/providers/local/drawn-clip-generator';
@@ -61,5 +62,7 @@ describe('DrawnClipGenerator', () => {
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     // Drawing the whole minute takes about 50 s on two cores.
     expect(Date.now() - startedAt).toBeLessThan(20_000);
+    // The clip is drawn aside and moved into place whole, so a stopped drawing leaves nothing.
+    expect((await readdir(scratch.dir)).filter((f) => f.includes(`cancelled-${scene.index}`))).toEqual([]);
   });
 });
