@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared/temporal-names';
+import { singlePartitionArgs } from './single-partition-args';
 
 export interface DevServerOptions {
   /** Path of the `temporal` binary (see `temporalCliPath()`). */
@@ -60,6 +61,8 @@ function serverArgs(options: DevServerOptions, host: string, namespace: string):
   for (const attribute of SEARCH_ATTRIBUTES) {
     args.push('--search-attribute', `${attribute.name}=${attribute.type}`);
   }
+  // Rate-limited queues must see the whole configured rate, not a quarter of it per partition.
+  args.push(...singlePartitionArgs());
   return args;
 }
 

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../src/api/create-app';
 import { loadConfig } from '../../src/config';
-import { WORKFLOW_TYPE } from '../../src/shared/temporal-names';
+import { ACTIVITY_QUEUES, WORKFLOW_TYPE } from '../../src/shared/temporal-names';
 import { MediaStore } from '../../src/storage/media-store';
 import { startTestEnv } from '../helpers/temporal-test-env';
 import { uniqueName } from '../helpers/unique';
@@ -53,9 +53,11 @@ test('health is 503 and names every task queue without a worker', async () => {
   expect(res.status).toBe(503);
   expect(body.ok).toBe(false);
   expect(body.temporal).toBe('reachable');
-  expect(body.problems).toHaveLength(6);
+  expect(body.problems).toHaveLength(1 + ACTIVITY_QUEUES.length);
   expect(body.problems).toContain(`no worker polls the workflow task queue ${taskQueue}`);
-  expect(body.problems).toContain(`no worker polls the activity task queue ${taskQueue}-clips`);
+  for (const queue of ACTIVITY_QUEUES) {
+    expect(body.problems).toContain(`no worker polls the activity task queue ${taskQueue}-${queue}`);
+  }
 });
 
 test('the OpenAPI document is structurally valid 3.1: ids, parameters, responses and every $ref resolve', () => {

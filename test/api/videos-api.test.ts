@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WORKFLOW_TYPE } from '../../src/shared/temporal-names';
+import { ACTIVITY_QUEUES, WORKFLOW_TYPE } from '../../src/shared/temporal-names';
 import { pollUntil } from '../helpers/poll';
 import { startTestEnv } from '../helpers/temporal-test-env';
 import { uniqueName } from '../helpers/unique';
@@ -106,7 +106,7 @@ test('health is 200 while workers poll every task queue', async () => {
   const res = await fetch(`${stack.apiUrl}/health`);
   const body = (await res.json()) as any;
   expect(res.status).toBe(200);
-  expect(body.taskQueues).toHaveLength(6);
+  expect(body.taskQueues).toHaveLength(1 + ACTIVITY_QUEUES.length);
 });
 
 test('the OpenAPI document describes the create endpoint', async () => {

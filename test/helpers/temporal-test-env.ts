@@ -1,8 +1,10 @@
 /**
  * A real Temporal dev server for tests, started from the CLI that `npm run setup` installed
- * (the SDK's own download cannot work without internet).
+ * (the SDK's own download cannot work without internet), with the same single-partition task
+ * queues as `npm run temporal`, so rate limits in tests hold as configured.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { singlePartitionArgs } from '../../src/dev/single-partition-args';
 import { temporalCliPath } from '../../src/dev/temporal-cli';
 import { VIDEO_STAGE_KEY } from '../../src/shared/temporal-names';
 
@@ -13,6 +15,7 @@ export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
       ip: '127.0.0.1',
       searchAttributes: [VIDEO_STAGE_KEY],
       log: { format: 'pretty', level: 'error' },
+      extraArgs: singlePartitionArgs(),
     },
   });
 }
