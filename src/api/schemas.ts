@@ -82,6 +82,14 @@ export const scriptSchema = z
 
 const stepState = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
 
+export const videoRetrySchema = z.object({
+  activity: z.string().describe('The activity being retried, e.g. fetchSource or narrateScene'),
+  attempt: z.number().int().describe('The attempt running or due next; 2 is the first retry'),
+  lastError: z.object({ type: z.string(), message: z.string() }).optional(),
+  nextAttemptAt: z.string().optional().describe('When the next attempt starts, while it waits out its backoff'),
+});
+export type VideoRetry = z.infer<typeof videoRetrySchema>;
+
 export const videoStatusSchema = z.object({
   id: z.string(),
   status: z.enum(RUN_STATUSES),
@@ -97,6 +105,7 @@ export const videoStatusSchema = z.object({
     unconfirmedCredits: z.number().optional().describe('Quotes of submissions whose answer was lost; possibly billed'),
     tokens: z.number().optional().describe('Tokens billed by token-billed providers (Gemini)'),
   }),
+  retries: z.array(videoRetrySchema).optional().describe('Steps of a running video that failed and are being retried'),
   result: z.object({ videoUrl: z.string(), durationSec: z.number(), bytes: z.number() }).optional(),
   error: z.object({ type: z.string(), message: z.string(), stage: z.enum(STAGES) }).optional(),
   createdAt: z.string(),

@@ -4,6 +4,7 @@
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { RunStatus, VideoState } from '../shared/video';
+import { pendingRetries } from './pending-retries';
 import type { VideoStatusBody } from './schemas';
 
 export interface StatusContext {
@@ -51,6 +52,8 @@ export function toStatusBody(
     updatedAt: (state?.updatedAt ? new Date(state.updatedAt) : (description.closeTime ?? description.startTime)).toISOString(),
     webUiUrl: webUiUrl(context, id, description.runId),
   };
+  const retries = closed ? [] : pendingRetries(description);
+  if (retries.length > 0) body.retries = retries;
   if (status === 'completed' && state?.result) {
     body.result = {
       videoUrl: `${context.apiBaseUrl}/api/videos/${encodeURIComponent(id)}/video`,

@@ -6,12 +6,21 @@ import type { VideoStatusBody } from '../api/schemas';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
-/** One line such as `[#####-----]  50% narrating scenes 2/4`. */
-export function progressLine(status: VideoStatusBody, width = 30): string {
+/**
+ * One line such as `[#####-----]  50% narrating scenes 2/4`, followed, while a step is being
+ * retried, by what failed and when the next attempt is due.
+ */
+export function progressLine(status: VideoStatusBody, width = 30, now = Date.now()): string {
   const filled = Math.round((status.progress / 100) * width);
   const done = status.scenes.filter((s) => s.narration === 'done' && s.clip === 'done').length;
   const scenes = status.scenes.length ? ` scenes ${done}/${status.scenes.length}` : '';
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(status.progress).padStart(3)}% ${status.stage}${scenes}`;
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(status.progress).padStart(3)}% ${status.stage}${scenes}`;
+  const retry = status.retries?.[0];
+  if (!retry) return bar;
+  const error = retry.lastError ? `, ${retry.lastError.type}: ${retry.lastError.message.slice(0, 80)}` : '';
+  const wait = retry.nextAttemptAt ? Math.max(0, Math.round((Date.parse(retry.nextAttemptAt) - now) / 1000)) : undefined;
+  const next = wait === undefined ? '' : `; next in ${wait} s`;
+  return `${bar} · retrying ${retry.activity} (attempt ${retry.attempt}${error}${next})`;
 }
 
 /** Polls `statusUrl` until the video reaches a terminal status, and returns that status. */

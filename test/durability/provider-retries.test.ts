@@ -8,6 +8,8 @@ import { EspeakNarrator } from '../../src/providers/local/espeak-narrator';
 import { WORKFLOW_TYPE } from '../../src/shared/temporal-names';
 import type { generateVideo } from '../../src/workflows';
 import { activityRuns } from '../helpers/activity-runs';
+import { progressLine } from '../../src/cli/follow-video';
+import type { VideoStatusBody } from '../../src/api/schemas';
 import { FlakyNarrator } from '../helpers/flaky-narrator';
 import { pollUntil } from '../helpers/poll';
 import { shortVideoInput } from '../helpers/short-video';
@@ -27,9 +29,9 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-test('a narrator that fails twice is retried with growing backoff and the video completes', async () => {
+test('a narrator that fails twice is retried with growing backoff, the status shows the retry meanwhile, and the video completes', async () => {
   const narrator = new FlakyNarrator(new EspeakNarrator({ fallbackVoice: 'en-us' }), 2);
-  const stack = await startVideoStack(env, { deps: () => ({ narrator }) });
+  const stack = await startVideoStack(env, { deps: () => ({ narrator }), api: true });
   stacks.push(stack);
 
   const args = shortVideoInput({ sceneConcurrency: 1, maxScenes: 2 });
@@ -38,6 +40,18 @@ test('a narrator that fails twice is retried with growing backoff and the video 
     workflowId: args.videoId,
     args: [args],
   });
+  // While the narration waits out its backoff, the status says what failed and when it runs again.
+  const retrying = await pollUntil(
+    async () => (await (await fetch(`${stack.apiUrl}/api/videos/${args.videoId}`)).json()) as VideoStatusBody,
+    (s) => (s.retries ?? []).some((r) => r.activity === 'narrateScene'),
+    60_000,
+    100,
+  );
+  const retry = retrying.retries!.find((r) => r.activity === 'narrateScene')!;
+  expect(retry.attempt).toBeGreaterThanOrEqual(2);
+  expect(retry.lastError).toEqual({ type: 'ProviderUnavailable', message: expect.stringContaining('unavailable') });
+  expect(Date.parse(retry.nextAttemptAt ?? '')).toBeGreaterThan(Date.parse(retrying.createdAt));
+  expect(progressLine(retrying)).toContain(`retrying narrateScene (attempt ${retry.attempt}, ProviderUnavailable:`);
   const state = await handle.result();
   expect(state.status).toBe('completed');
 
