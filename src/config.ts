@@ -64,6 +64,8 @@ const envSchema = z.object({
   CLEANUP_CONCURRENCY: positiveInt.default(4),
   /** Seconds a stopping worker lets running activities finish before cancelling them. */
   WORKER_SHUTDOWN_GRACE_SEC: z.coerce.number().min(0).max(600).default(30),
+  /** A file the worker touches every few seconds while all its workers run (container health checks). */
+  WORKER_HEALTH_FILE: z.string().min(1).optional(),
   RENDER_CONCURRENCY: positiveInt.default(1),
   /** Requests per second allowed to PubMed across all workers (3 without an NCBI key). */
   PUBMED_RATE_PER_SEC: z.coerce.number().positive().optional(),
@@ -72,6 +74,8 @@ const envSchema = z.object({
   RUNWAY_RATE_PER_SEC: z.coerce.number().positive().default(5),
 
   API_KEYS: z.string().optional(),
+  /** Lets the API listen beyond loopback with no API_KEYS; anyone who reaches the port may use it. */
+  ALLOW_UNAUTHENTICATED_API: z.enum(['true', 'false']).default('false'),
   WEBHOOK_SECRET: z.string().optional(),
   BODY_LIMIT: z.string().default('100kb'),
   /** Seconds between keep-alive comments on an event stream, so proxies keep it open. */
@@ -103,9 +107,20 @@ function parseRoles(value: string | undefined) {
   return roles as (typeof ROLES)[number][];
 }
 
+/** Every variable the service reads; docker-compose.temporal.yml passes each of them through. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as (keyof Env)[];
+
+/**
+ * `VAR=` means unset, as it does to most tools: compose passes `${VAR:-}` for every variable,
+ * and an empty number must fall back to its default rather than fail as 0.
+ */
+function withoutEmptyValues(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+}
+
 /** Builds the config from an environment; tests pass their own object instead of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
@@ -134,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         .split(',')
         .map((k) => k.trim())
         .filter(Boolean),
+      allowUnauthenticated: e.ALLOW_UNAUTHENTICATED_API === 'true',
       webhookSecret: e.WEBHOOK_SECRET,
       bodyLimit: e.BODY_LIMIT,
       sseKeepAliveMs: e.SSE_KEEPALIVE_SEC * 1000,
@@ -191,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     }),
     paidSteps: Object.freeze({ unconfirmedResubmits: e.UNCONFIRMED_RESUBMITS, transientResubmits: e.TRANSIENT_RESUBMITS }),
     shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SEC * 1000,
+    workerHealthFile: e.WORKER_HEALTH_FILE,
     logLevel: e.LOG_LEVEL,
     workerRoles: parseRoles(e.WORKER_ROLES),
     /** Kept apart so that logging the rest of the config can never print a key. */

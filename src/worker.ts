@@ -8,6 +8,7 @@ import { loadConfig, type Config } from './config';
 import { createProviders } from './providers/create-providers';
 import { MediaStore } from './storage/media-store';
 import { createWorkers, type CreateWorkersOptions, type QueueLimits } from './worker-runtime/create-workers';
+import { keepHealthFile } from './worker-runtime/health-file';
 import { installSdkLogging } from './worker-runtime/install-sdk-logging';
 import { logger, setLogLevel } from './shared-node/logger';
 
@@ -52,7 +53,13 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
       roles: config.workerRoles ?? 'all',
       providers: config.providers,
     });
-    await Promise.all(workers.map((w) => w.run()));
+    const running = Promise.all(workers.map((w) => w.run()));
+    const health = config.workerHealthFile ? await keepHealthFile(config.workerHealthFile, workers) : undefined;
+    try {
+      await running;
+    } finally {
+      await health?.stop();
+    }
     logger.info('worker stopped');
   } finally {
     await connection.close();

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../config';
 import { logger, setLogLevel } from '../shared-node/logger';
 import { MediaStore } from '../storage/media-store';
 import { createApp } from './create-app';
+import { assertSafeExposure } from './exposure-guard';
 
 export interface RunningApi {
   server: Server;
@@ -16,6 +17,7 @@ export interface RunningApi {
 }
 
 export async function startApi(config: Config = loadConfig()): Promise<RunningApi> {
+  assertSafeExposure(config);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ client, config, store: new MediaStore(config.mediaRoot) });
