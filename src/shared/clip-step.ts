@@ -7,4 +7,10 @@ export interface ClipStep {
   name: string;
   /** Credits one submission of this step is quoted at, before the provider reports its bill. */
   credits: number;
+  /**
+   * False for work done while the step is awaited, with no remote task to create first (the local
+   * drawer): the workflow then skips the submission and its activity.
+   * @default true
+   */
+  submitted?: boolean;
 }

@@ -8,6 +8,7 @@
  *   counted as such and submitted again at most `unconfirmedResubmits` times;
  * - a task that failed for a transient reason is submitted again (that step only, earlier
  *   outputs kept) at most `transientResubmits` times; a permanent failure ends the clip.
+ * A step with no remote task (`submitted: false`, the local drawer) is only awaited.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, sleep } from '@temporalio/workflow';
 import type { ActivitiesByQueue } from '../activities';
@@ -69,7 +70,8 @@ export class ClipChain {
       for (const [i, step] of steps.entries()) {
         const final = i === steps.length - 1;
         for (let transientLeft = this.limits.transientResubmits; ; transientLeft--) {
-          const taskId = await this.submit(scene, step, inputs, reservation);
+          const taskId =
+            step.submitted === false ? `${step.name}-scene-${scene.index}` : await this.submit(scene, step, inputs, reservation);
           try {
             const done = await this.acts.clips.awaitClipStep({ videoId: this.videoId, scene, step: step.name, taskId, final });
             this.openTasks.end(taskId);

@@ -13,8 +13,9 @@ export class FlakyClipGenerator implements ClipGenerator {
 
   constructor(private readonly inner: ClipGenerator) {}
 
+  /** Every step is submitted first, as a remote provider's would be, so submissions can fail. */
   plan(scene: Scene) {
-    return this.inner.plan(scene);
+    return this.inner.plan(scene).map((step) => ({ ...step, submitted: true }));
   }
 
   async submit(request: SubmitClipStepRequest): Promise<{ taskId: string }> {

@@ -23,9 +23,10 @@ export class DrawnClipGenerator implements ClipGenerator {
 
   /** Drawing is free, whatever the scene. */
   plan(): ClipStep[] {
-    return [{ name: DRAW_STEP, credits: 0 }];
+    return [{ name: DRAW_STEP, credits: 0, submitted: false }];
   }
 
+  /** Not called by the workflow (the step is not `submitted`); names the work for direct callers. */
   async submit(request: SubmitClipStepRequest): Promise<{ taskId: string }> {
     if (request.step !== DRAW_STEP) throw new ProviderRejectedError(`The local clip drawer has no step named ${request.step}`);
     return { taskId: `draw-scene-${request.scene.index}` };
