@@ -10,13 +10,14 @@ import { temporalCliPath } from '../src/dev/temporal-cli';
 import { criticalPath } from './benchmarks/critical-path';
 import { crashCost } from './benchmarks/crash-cost';
 import { orchestrationOverhead, orchestrationOverheadOnTmpfs } from './benchmarks/orchestration-overhead';
+import { paidPath } from './benchmarks/paid-path';
 import { renderMerge } from './benchmarks/render-merge';
 import { startBenchServer } from './lib/bench-server';
 import type { Benchmark, BenchmarkResult } from './lib/benchmark';
 import { describeMachine } from './lib/machine';
 import { writeReport, type BenchReport } from './lib/report';
 
-const BENCHMARKS: Benchmark[] = [orchestrationOverhead, orchestrationOverheadOnTmpfs, criticalPath, renderMerge, crashCost];
+const BENCHMARKS: Benchmark[] = [orchestrationOverhead, orchestrationOverheadOnTmpfs, criticalPath, renderMerge, crashCost, paidPath];
 const USAGE = `usage: npm run bench -- [--quick] [${BENCHMARKS.map((b) => b.name).join('|')}…]`;
 
 function log(line: string): void {

@@ -14,7 +14,7 @@ import { startWorkerChild } from '../lib/worker-child';
 import type { WorkerProcessConfig } from '../worker-process';
 import { readExecutionLog } from '../providers/execution-log';
 import type { ProviderLatencies } from '../providers/latencies';
-import { clipOptions, narrationOptions, renderOptions } from '../../src/workflows/activity-options';
+import { clipSubmitOptions, clipWaitOptions, narrationOptions, renderOptions } from '../../src/workflows/activity-options';
 import type { Metric } from '../lib/benchmark';
 
 const LATENCIES: ProviderLatencies = { scriptMs: 300, narrationMs: 2000, clipMs: 5000, renderMs: 300 };
@@ -128,7 +128,7 @@ export const crashCost: Benchmark = {
       unit: 'ms',
       summary: summarize(runs.map((r) => r.recoveryMs[stage]).filter((ms): ms is number => ms !== undefined)),
     }));
-    const heartbeat = `narration ${String(narrationOptions.heartbeatTimeout)}, clips ${String(clipOptions.heartbeatTimeout)}, render ${String(renderOptions.heartbeatTimeout)}`;
+    const heartbeat = `narration ${String(narrationOptions.heartbeatTimeout)}, clip waits ${String(clipWaitOptions.heartbeatTimeout)}, clip submissions ${String(clipSubmitOptions.heartbeatTimeout)}, render ${String(renderOptions.heartbeatTimeout)}`;
     return {
       metrics: [
         { label: 'Provider seconds, run without a crash', unit: 's', summary: summarize([base.seconds]) },
@@ -153,8 +153,8 @@ export const crashCost: Benchmark = {
       targets: [target('Activities redone after a crash (median)', redoneActivities.median, 1, 'activities')],
       notes: [
         `Latencies: script ${LATENCIES.scriptMs} ms, narration ${LATENCIES.narrationMs} ms, clip ${LATENCIES.clipMs} ms (a remote job), render ${LATENCIES.renderMs} ms (stub); ${SCENES} scenes, sceneConcurrency ${SCENE_CONCURRENCY}; ${reps} crash run(s).`,
-        'A clip submission counts its full latency: a remote job runs, and is paid for, whether or not its worker survives. Local work counts the time it ran until it ended or the worker was killed.',
-        `A lost activity is retried only once its heartbeat timeout passes (${heartbeat} in src/workflows/activity-options.ts), which sets the time to recover; a resumed clip job waits only for what is left of it.`,
+        'A clip submission (submitClipStep) counts its full latency: a remote job runs, and is paid for, whether or not its worker survives. Local work counts the time it ran until it ended or the worker was killed.',
+        `A lost activity is retried only once its heartbeat timeout passes (${heartbeat} in src/workflows/activity-options.ts), which sets the time to recover. A clip job counts as resumed when its awaitClipStep runs in another process than its submission, or as a retry; it waits only for what is left of the job.`,
         'Local work lost at the kill is the part of its attempt that ran before it; small when the kill comes right after the work started.',
       ],
     };

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 
 /** When the server recorded each step of one activity, in epoch milliseconds. */
@@ -9,12 +10,22 @@ export interface ActivityTimeline {
   started?: number;
   /** When it completed, failed or timed out. */
   closed?: number;
+  /** Its first argument and, once completed, its result, decoded. */
+  input?: unknown;
+  result?: unknown;
 }
 
 export interface WorkflowTimeline {
   started: number;
   closed?: number;
   activities: ActivityTimeline[];
+}
+
+type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
+
+function firstValue(payloads: Payloads): unknown {
+  const payload = payloads?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
 }
 
 function toMs(ts: temporal.api.history.v1.IHistoryEvent['eventTime']): number {
@@ -38,6 +49,7 @@ export async function workflowTimeline(client: Client, workflowId: string): Prom
         activityId: scheduled.activityId ?? '',
         type: scheduled.activityType?.name ?? '',
         scheduled: at,
+        input: firstValue(scheduled.input),
       });
     }
     const startedAttrs = event.activityTaskStartedEventAttributes;
@@ -50,6 +62,8 @@ export async function workflowTimeline(client: Client, workflowId: string): Prom
     if (closing) {
       const activity = bySchedule.get(String(closing.scheduledEventId));
       if (activity) activity.closed = at;
+      const completed = event.activityTaskCompletedEventAttributes;
+      if (activity && completed) activity.result = firstValue(completed.result);
     }
   }
   return { started, closed, activities: [...bySchedule.values()] };

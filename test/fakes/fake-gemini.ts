@@ -136,8 +136,22 @@ function answer(behaviour: FakeGeminiBehaviour | undefined, body: GenerateBody):
   }
 }
 
-/** Starts the fake on 127.0.0.1 with a free port; `apiKey` is the only key it accepts. */
-export async function startFakeGemini(options: { apiKey?: string } = {}): Promise<FakeGemini> {
+export interface FakeGeminiOptions {
+  /**
+   * The only key the fake accepts.
+   * @default 'test-key'
+   */
+  apiKey?: string;
+  /**
+   * Milliseconds before a generateContent request is answered, like a model at work: `tts` for
+   * requests that ask for AUDIO, `script` for every other one. A queued `delay` adds its own wait.
+   * @default { script: 0, tts: 0 }
+   */
+  latencyMs?: { script?: number; tts?: number };
+}
+
+/** Starts the fake on 127.0.0.1 with a free port. */
+export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<FakeGemini> {
   const apiKey = options.apiKey ?? 'test-key';
   const requests: FakeGeminiRequest[] = [];
   const queue: FakeGeminiBehaviour[] = [];
@@ -166,11 +180,14 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
       }
       const behaviour = queue.shift();
       const { status, json } = answer(behaviour, body);
-      if (behaviour?.kind !== 'delay') return send(status, json);
+      const wantsAudio = body.generationConfig?.responseModalities?.includes('AUDIO') ?? false;
+      const latency = (wantsAudio ? options.latencyMs?.tts : options.latencyMs?.script) ?? 0;
+      const waitMs = latency + (behaviour?.kind === 'delay' ? behaviour.ms : 0);
+      if (waitMs <= 0) return send(status, json);
       const timer = setTimeout(() => {
         timers.delete(timer);
         if (!res.destroyed) send(status, json);
-      }, behaviour.ms);
+      }, waitMs);
       timers.add(timer);
     });
   });
