@@ -1,20 +1,38 @@
 /**
  * `npm run demo`: starts the local stack, renders the built-in sample through the HTTP API with
  * a progress bar, prints where the MP4, its status and its Web UI page are, then stops it all.
+ * Ctrl-C or SIGTERM stops it all early and exits 0 after one final line; the video's run stays in
+ * the dev server and resumes at the next `npm start` or `npm run demo`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
+import { devDataDir } from '../src/dev/dev-data-dir';
 import { startLocalStack } from '../src/dev/local-stack';
 import { followVideo } from '../src/cli/follow-video';
+import { STOP_MARGIN_MS, stopOnSignals, type StopRequest } from '../src/shared-node/stop-on-signals';
 
-const root = path.resolve(__dirname, '..');
 const log = (line: string) => console.log(`demo: ${line}`);
+
+let request: StopRequest | undefined;
 
 async function main(): Promise<number> {
   const config = loadConfig();
   log(`providers: script=${config.providers.script}, narration=${config.providers.narration}, clips=${config.providers.clip}`);
-  const stack = await startLocalStack(config, { dataDir: path.join(root, '.temporal'), log });
+  const starting = startLocalStack(config, { dataDir: devDataDir(), log });
+  // Handled from the start: a signal while the stack starts waits for it, then stops it.
+  request = stopOnSignals(
+    async (signal) => {
+      const started = Date.now();
+      // The progress bar on a terminal has no line break yet.
+      if (process.stdout.isTTY) console.log('');
+      log(`${signal}: stopping the API, the workers, then the Temporal dev server`);
+      await (await starting.catch(() => undefined))?.stop();
+      log(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s, before the video was done`);
+    },
+    { deadlineMs: config.shutdownGraceMs + STOP_MARGIN_MS, onFailure: (message) => console.error(`demo: ${message}`) },
+  );
+  const stack = await starting;
   try {
     const body = fs.readFileSync(path.join(__dirname, 'sample-source.json'), 'utf8');
     const res = await fetch(`${stack.api.url}/api/videos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -36,14 +54,18 @@ async function main(): Promise<number> {
     console.log(`Web UI:    ${final.webUiUrl}`);
     return 0;
   } finally {
-    log('stopping');
+    if (!request.signal) log('stopping');
     await stack.stop();
   }
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    // After a signal, the stop ends the process; what main saw meanwhile (the API going away) is moot.
+    if (!request?.signal) process.exit(code);
+  },
   (err: unknown) => {
+    if (request?.signal) return;
     console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },

@@ -2,15 +2,20 @@
  * `npm run history:export -- <videoId> [name] [--out <dir>]`: saves a video's workflow history as
  * test/replay/histories/<name or videoId>.json (or into `--out`), in the JSON form `temporal workflow show
  * --output json` prints, so the replay suite proves every later workflow change still replays it.
- * Works for running, completed, failed and cancelled runs alike (the latest run of the id).
+ * Works for running, completed, failed and cancelled runs alike (the latest run of the id). With
+ * PAYLOAD_ENCRYPTION_KEYS set, payloads are written decrypted; `--encrypted` keeps them as stored.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { payloadCodecFor } from '../src/codec/data-converter';
+import { decodeHistoryPayloads } from '../src/codec/decode-history';
 import { loadConfig } from '../src/config';
+import { connectClient } from '../src/temporal-connection/connect';
 
 /** Where the replay suite looks for histories. */
 export const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
@@ -63,10 +68,20 @@ export function historyFileText(history: History): string {
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
-/** Fetches the history of the latest run of `workflowId` and writes it to `<dir>/<name>.json`. */
-export async function exportHistory(client: Client, workflowId: string, name = workflowId, dir = HISTORIES_DIR): Promise<string> {
+/**
+ * Fetches the history of the latest run of `workflowId` and writes it to `<dir>/<name>.json`. With
+ * a `codec`, encrypted payloads are written decrypted, so the replay suite needs no production key.
+ */
+export async function exportHistory(
+  client: Client,
+  workflowId: string,
+  name = workflowId,
+  dir = HISTORIES_DIR,
+  codec?: PayloadCodec,
+): Promise<string> {
   if (!/^[\w.-]+$/.test(name)) throw new Error(`History name must be letters, digits, ".", "_" or "-", got "${name}"`);
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  if (codec) await decodeHistoryPayloads(history, codec);
   const file = path.join(dir, `${name}.json`);
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(file, historyFileText(history));
@@ -74,16 +89,21 @@ export async function exportHistory(client: Client, workflowId: string, name = w
 }
 
 async function main(args: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, encrypted: { type: 'boolean' } },
+  });
   const [videoId, name] = positionals;
   if (!videoId || positionals.length > 2) {
-    throw new Error('Usage: npm run history:export -- <videoId> [name] [--out <dir>]');
+    throw new Error('Usage: npm run history:export -- <videoId> [name] [--out <dir>] [--encrypted]');
   }
   const config = loadConfig();
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await connectClient(config);
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    const file = await exportHistory(client, videoId, name, values.out ? path.resolve(values.out) : undefined);
+    const out = values.out ? path.resolve(values.out) : undefined;
+    const file = await exportHistory(client, videoId, name, out, values.encrypted ? undefined : payloadCodecFor(config));
     console.log(`history of ${videoId} written to ${path.relative(process.cwd(), file)}`);
   } finally {
     await connection.close();

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { findTemporalCli, installTemporalCli, cliVersion } = require('./lib/temporal-cli.cjs');
+const { ensureNodeRuntime, linkPinnedNode } = require('./lib/node-runtime.cjs');
 
 /** The font the local clip drawer writes titles with. */
 const FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
@@ -53,8 +54,11 @@ function mtime(file) {
   }
 }
 
-/** npm writes node_modules/.package-lock.json after every install, so it dates the last install. */
-function ensureNpmPackages() {
+/**
+ * npm writes node_modules/.package-lock.json after every install, so it dates the last install.
+ * `env` puts the supported Node first on PATH, so npm and install scripts run on it.
+ */
+function ensureNpmPackages(env) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const flags = ['--no-audit', '--no-fund'];
   const installed = mtime(path.join(root, 'node_modules', '.package-lock.json'));
@@ -62,12 +66,12 @@ function ensureNpmPackages() {
   if (installed !== undefined && (lockTime === undefined || lockTime <= installed)) return false;
   if (lockTime === undefined) {
     log('installing npm packages (npm install)');
-    run(npm, ['install', ...flags]);
+    run(npm, ['install', ...flags], { env });
     return true;
   }
   log('installing npm packages (npm ci)');
   // Output is held back: when npm ci refuses the lockfile it prints its whole usage text.
-  const ci = spawnSync(npm, ['ci', ...flags], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ci = spawnSync(npm, ['ci', ...flags], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (ci.status === 0) return true;
   const errors = `${ci.stderr ?? ''}`.split('\n').filter((line) => /^npm error \S/.test(line) && !/^npm error code /.test(line));
   log(`npm ci failed: ${errors[0]?.replace(/^npm error /, '') ?? `exit code ${ci.status}`}`);
@@ -75,7 +79,7 @@ function ensureNpmPackages() {
   // npm ci rejects. npm install still installs the locked versions for this platform, and
   // --no-save leaves package-lock.json untouched.
   log('installing the locked versions with npm install --no-save instead');
-  run(npm, ['install', '--no-save', ...flags]);
+  run(npm, ['install', '--no-save', ...flags], { env });
   return true;
 }
 
@@ -122,10 +126,14 @@ function ensureTemporalCli() {
 function main() {
   const started = Date.now();
   try {
-    const changed = [ensureNpmPackages(), ensureSystemTools(), ensureTemporalCli()];
+    // A supported Node first: npm ci and every later command run on it (scripts/lib/node-runtime.cjs).
+    const node = ensureNodeRuntime(root, log);
+    const env = node.binDir ? { ...process.env, PATH: `${node.binDir}${path.delimiter}${process.env.PATH ?? ''}` } : process.env;
+    const changed = [node.installed, ensureNpmPackages(env), node.binDir ? linkPinnedNode(root) : false];
+    changed.push(ensureSystemTools(), ensureTemporalCli());
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (changed.some(Boolean)) log(`done in ${seconds} s`);
-    else log(`npm packages, ffmpeg, espeak-ng, font and Temporal CLI present (${seconds} s)`);
+    else log(`Node, npm packages, ffmpeg, espeak-ng, font and Temporal CLI present (${seconds} s)`);
   } catch (error) {
     console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -1,15 +1,16 @@
 /**
  * `npm run temporal`: a single-machine Temporal server for operators, kept in
- * `.temporal/reelflow.db` so runs survive a restart. It listens where the rest of the stack
- * expects it (TEMPORAL_ADDRESS, TEMPORAL_UI_URL, TEMPORAL_NAMESPACE) and stops cleanly on
- * SIGINT/SIGTERM. A cluster (docker-compose.temporal.yml) replaces it when one machine is not enough.
+ * `.temporal/reelflow.db` (or TEMPORAL_DEV_DATA_DIR) so runs survive a restart. It listens where
+ * the rest of the stack expects it (TEMPORAL_ADDRESS, TEMPORAL_UI_URL, TEMPORAL_NAMESPACE). On
+ * SIGINT or SIGTERM it stops the server and exits 0 after one final line. A cluster
+ * (docker-compose.temporal.yml) replaces it when one machine is not enough.
  */
 import path from 'node:path';
 import { loadConfig } from '../src/config';
+import { devDataDir } from '../src/dev/dev-data-dir';
 import { startDevServer } from '../src/dev/dev-server';
 import { temporalCliPath } from '../src/dev/temporal-cli';
-
-const DB_FILE = path.resolve(__dirname, '..', '.temporal', 'reelflow.db');
+import { STOP_MARGIN_MS, stopOnSignals } from '../src/shared-node/stop-on-signals';
 
 /** Splits `host:port`; the dev server binds an IP, so `localhost` becomes 127.0.0.1. */
 function listenAddress(address: string): { host: string; port: number } {
@@ -30,38 +31,35 @@ function uiPortOf(uiUrl: string): number {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const dbFile = path.join(devDataDir(), 'reelflow.db');
   const { host, port } = listenAddress(config.temporal.address);
-  const server = await startDevServer({
+  const starting = startDevServer({
     cliPath: temporalCliPath(),
-    dbFile: DB_FILE,
+    dbFile,
     host,
     port,
     uiPort: uiPortOf(config.temporal.uiUrl),
     namespace: config.temporal.namespace,
   });
+  // Handled from the start: a signal while the server starts waits for it, then stops it.
+  const request = stopOnSignals(
+    async (signal) => {
+      console.log(`${signal} received, stopping the Temporal dev server`);
+      await (await starting.catch(() => undefined))?.stop();
+      console.log('Temporal dev server stopped');
+    },
+    { deadlineMs: config.shutdownGraceMs + STOP_MARGIN_MS, onFailure: (message) => console.error(`Temporal dev server: ${message}`) },
+  );
+  const server = await starting;
+  if (request.signal) return;
   console.log(
     `Temporal dev server on ${server.address} (namespace ${config.temporal.namespace}), ` +
-      `Web UI ${server.uiUrl ?? 'off'}, data in ${path.relative(process.cwd(), DB_FILE)}. ` +
+      `Web UI ${server.uiUrl ?? 'off'}, data in ${path.relative(process.cwd(), dbFile)}. ` +
       'Ctrl-C stops it.',
   );
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal} received, stopping the Temporal dev server`);
-    server.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
   server.process.once('exit', (code, signal) => {
-    if (stopping) return;
+    if (request.signal) return;
     console.error(`The Temporal dev server exited on its own (code ${code}, signal ${signal})`);
     process.exit(1);
   });

@@ -4,14 +4,33 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseEncryptionKeys } from './codec/encryption-keys';
 import { ACTIVITY_QUEUES } from './shared/temporal-names';
+import { loadConnectionSettings } from './temporal-connection/connection-settings';
 
 const providerChoice = z.enum(['auto', 'gemini', 'local']);
 const positiveInt = z.coerce.number().int().positive();
+const hostPort = z.string().regex(/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port, e.g. 0.0.0.0:9464');
 
 const envSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /**
+   * How to reach Temporal. Declared here so deployments pass them on; read and checked by the
+   * SDK's environment configuration in loadConnectionSettings (with TEMPORAL_GRPC_META_* and the
+   * profile file), which also supplies the defaults (localhost:7233, namespace `default`).
+   */
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false', '1', '0']).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: z.string().optional(),
+  TEMPORAL_PROFILE: z.string().optional(),
+  TEMPORAL_CONFIG_FILE: z.string().optional(),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   TASK_QUEUE: z.string().min(1).default('reelflow'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -77,6 +96,10 @@ const envSchema = z.object({
   /** Lets the API listen beyond loopback with no API_KEYS; anyone who reaches the port may use it. */
   ALLOW_UNAUTHENTICATED_API: z.enum(['true', 'false']).default('false'),
   WEBHOOK_SECRET: z.string().optional(),
+  /** `id:base64key[,…]`: encrypts workflow payloads with the first key; see src/codec. */
+  PAYLOAD_ENCRYPTION_KEYS: z.string().optional(),
+  /** Origins whose pages may call the codec endpoint; the Web UI's origin by default. */
+  CODEC_CORS_ORIGINS: z.string().optional(),
   BODY_LIMIT: z.string().default('100kb'),
   /** Seconds between keep-alive comments on an event stream, so proxies keep it open. */
   SSE_KEEPALIVE_SEC: z.coerce.number().positive().max(15).default(15),
@@ -85,6 +108,16 @@ const envSchema = z.object({
   /** Comma-separated subset of workflows,source,script,narration,clips,render; all when unset. */
   WORKER_ROLES: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** `host:port` where a worker serves the Temporal SDK's own Prometheus metrics; off when unset. */
+  WORKER_METRICS_ADDRESS: hostPort.optional(),
+  /** `host:port` where a worker serves its `reelflow_…` metrics; off when unset. */
+  WORKER_APP_METRICS_ADDRESS: hostPort.optional(),
+  /** OpenTelemetry traces: `auto` exports them when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  TRACING: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Base URL of an OTLP/HTTP collector (`/v1/traces` is appended); http://localhost:4318 when TRACING=on. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** `service.name` on spans; reelflow-api or reelflow-worker by default. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -126,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const temporalConnection = loadConnectionSettings(withoutEmptyValues(env));
+  const encryptionKeys = parseEncryptionKeys(e.PAYLOAD_ENCRYPTION_KEYS);
   const hasGemini = Boolean(e.GEMINI_API_KEY);
   const hasRunway = Boolean(e.RUNWAYML_API_SECRET);
   if ((e.SCRIPT_PROVIDER === 'gemini' || e.NARRATION_PROVIDER === 'gemini') && !hasGemini) {
@@ -136,8 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   return Object.freeze({
     temporal: Object.freeze({
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      ...temporalConnection.settings,
       uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
       taskQueue: e.TASK_QUEUE,
     }),
@@ -209,9 +243,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SEC * 1000,
     workerHealthFile: e.WORKER_HEALTH_FILE,
     logLevel: e.LOG_LEVEL,
+    observability: Object.freeze({
+      workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
+      workerAppMetricsAddress: e.WORKER_APP_METRICS_ADDRESS,
+      tracing: Object.freeze({
+        enabled: e.TRACING === 'on' || (e.TRACING === 'auto' && e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined),
+        endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, ''),
+        serviceName: e.OTEL_SERVICE_NAME,
+      }),
+    }),
     workerRoles: parseRoles(e.WORKER_ROLES),
+    /** Payload encryption: key ids (the first encrypts) and who may call the codec endpoint. */
+    codec: Object.freeze({
+      encryptionKeyIds: encryptionKeys.map((k) => k.id),
+      corsOrigins: (e.CODEC_CORS_ORIGINS ?? new URL(e.TEMPORAL_UI_URL).origin)
+        .split(',')
+        .map((o) => o.trim().replace(/\/$/, ''))
+        .filter(Boolean),
+    }),
     /** Kept apart so that logging the rest of the config can never print a key. */
-    secrets: Object.freeze({ geminiApiKey: e.GEMINI_API_KEY, runwayApiSecret: e.RUNWAYML_API_SECRET }),
+    secrets: Object.freeze({
+      geminiApiKey: e.GEMINI_API_KEY,
+      runwayApiSecret: e.RUNWAYML_API_SECRET,
+      temporal: Object.freeze(temporalConnection.secrets),
+      payloadEncryptionKeys: Object.freeze(encryptionKeys),
+    }),
   });
 }
 
@@ -223,4 +279,13 @@ export type Config = ReturnType<typeof loadConfig>;
  */
 export function loadCliEnv(env: NodeJS.ProcessEnv = process.env) {
   return { REELFLOW_API_URL: env.REELFLOW_API_URL, REELFLOW_API_KEY: env.REELFLOW_API_KEY };
+}
+
+/**
+ * The single-machine commands (`npm run temporal`, `npm start`, `npm run demo`) keep the dev
+ * server's SQLite file and log in TEMPORAL_DEV_DATA_DIR (the project's `.temporal/` when unset).
+ * No deployment reads it, so it is not part of the service's configuration above.
+ */
+export function loadDevServerEnv(env: NodeJS.ProcessEnv = process.env) {
+  return { TEMPORAL_DEV_DATA_DIR: env.TEMPORAL_DEV_DATA_DIR || undefined };
 }

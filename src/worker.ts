@@ -1,16 +1,27 @@
 /**
  * `npm run worker`: runs the workflow worker and every activity worker in one process (or only
- * those named in WORKER_ROLES). Temporal's runtime stops them gracefully on SIGINT and SIGTERM:
- * running activities are given the shutdown grace time, then cancelled.
+ * those named in WORKER_ROLES). On SIGINT or SIGTERM they stop polling, running activities are
+ * given the shutdown grace time, then cancelled, and the process exits 0 after one final line,
+ * `worker stopped` (src/shared-node/stop-on-signals.ts).
  */
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
+import { dataConverterFor } from './codec/data-converter';
 import { loadConfig, type Config } from './config';
 import { createProviders } from './providers/create-providers';
 import { MediaStore } from './storage/media-store';
 import { createWorkers, type CreateWorkersOptions, type QueueLimits } from './worker-runtime/create-workers';
 import { keepHealthFile } from './worker-runtime/health-file';
+import { prebuiltWorkflowBundle } from './worker-runtime/prebuilt-workflow-bundle';
 import { installSdkLogging } from './worker-runtime/install-sdk-logging';
-import { logger, setLogLevel } from './shared-node/logger';
+import { hideSecrets, logger, setLogLevel } from './shared-node/logger';
+import { configSecrets } from './shared-node/config-secrets';
+import { serveMetrics } from './observability/metrics-server';
+import { startConfiguredTracing } from './observability/tracing';
+import type { WorkerObservability } from './observability/worker-observability';
+import { WorkerMetrics } from './observability/worker-metrics';
+import { startupFailureFields } from './shared-node/startup-failure';
+import { STOP_MARGIN_MS, stopOnSignals } from './shared-node/stop-on-signals';
+import { connectWorker } from './temporal-connection/connect';
 
 /**
  * Limits of each activity queue, from the configuration. Rates are enforced by the Temporal
@@ -30,7 +41,12 @@ export function queueLimits(config: Config): QueueLimits {
 }
 
 /** The workers this configuration asks for, with the configured providers and limits. */
-export function createConfiguredWorkers(config: Config, connection: NativeConnection, common?: CreateWorkersOptions['common']) {
+export function createConfiguredWorkers(
+  config: Config,
+  connection: NativeConnection,
+  common?: CreateWorkersOptions['common'],
+  observability: WorkerObservability = {},
+) {
   return createWorkers({
     connection,
     namespace: config.temporal.namespace,
@@ -38,37 +54,87 @@ export function createConfiguredWorkers(config: Config, connection: NativeConnec
     deps: { ...createProviders(config), store: new MediaStore(config.mediaRoot), scenePauseSec: config.scenePauseSec },
     limits: queueLimits(config),
     roles: config.workerRoles,
-    common: { shutdownGraceTime: config.shutdownGraceMs, ...common },
+    // Compiled (dist/), the bundle `npm run build` made; under tsx the workflows are bundled at start.
+    workflowBundle: prebuiltWorkflowBundle(),
+    common: { shutdownGraceTime: config.shutdownGraceMs, dataConverter: dataConverterFor(config), ...common },
+    observability: {
+      providerNames: {
+        source: 'pubmed',
+        script: config.providers.script,
+        narration: config.providers.narration,
+        clip: config.providers.clip,
+      },
+      ...observability,
+    },
   });
 }
 
-export async function runWorker(config: Config = loadConfig()): Promise<void> {
+/** Runs the configured workers until `stop` is aborted (or a worker fails), then closes everything. */
+export async function runWorker(config: Config = loadConfig(), stop?: AbortSignal): Promise<void> {
   setLogLevel(config.logLevel);
-  installSdkLogging(config.logLevel === 'debug' ? 'DEBUG' : 'INFO');
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  hideSecrets(configSecrets(config));
+  const { workerMetricsAddress, workerAppMetricsAddress } = config.observability;
+  installSdkLogging(config.logLevel === 'debug' ? 'DEBUG' : 'INFO', { metricsAddress: workerMetricsAddress });
+  const tracing = startConfiguredTracing(config, 'reelflow-worker');
+  const metrics = new WorkerMetrics();
+  metrics.collectProcessMetrics();
+  const metricsServer = workerAppMetricsAddress ? await serveMetrics(workerAppMetricsAddress, metrics.registry) : undefined;
+  const connection = await connectWorker(config);
   try {
-    const workers = await createConfiguredWorkers(config, connection);
+    const workers = await createConfiguredWorkers(config, connection, undefined, { metrics, tracing });
     logger.info('worker started', {
+      sdkMetrics: workerMetricsAddress ? `http://${workerMetricsAddress}/metrics` : 'off',
+      appMetrics: metricsServer?.url ?? 'off',
+      tracing: tracing ? 'on' : 'off',
       taskQueue: config.temporal.taskQueue,
       roles: config.workerRoles ?? 'all',
       providers: config.providers,
+      workflowBundle: prebuiltWorkflowBundle()?.codePath ?? 'bundled at start',
     });
     const running = Promise.all(workers.map((w) => w.run()));
+    const shutdown = () => {
+      logger.info('worker stopping', { signal: stop?.reason as unknown, graceSec: config.shutdownGraceMs / 1000 });
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    };
+    if (stop?.aborted) shutdown();
+    else stop?.addEventListener('abort', shutdown, { once: true });
     const health = config.workerHealthFile ? await keepHealthFile(config.workerHealthFile, workers) : undefined;
     try {
       await running;
     } finally {
       await health?.stop();
     }
-    logger.info('worker stopped');
   } finally {
     await connection.close();
+    await metricsServer?.close();
+    await tracing?.shutdown();
   }
+  logger.info('worker stopped');
 }
 
 if (require.main === module) {
-  runWorker().catch((err: unknown) => {
-    logger.error('worker failed', { error: err instanceof Error ? err.message : String(err) });
-    process.exit(1);
+  const stopRequest = new AbortController();
+  const running = Promise.resolve().then(() => {
+    const config = loadConfig();
+    stopOnSignals(
+      async (signal) => {
+        stopRequest.abort(signal);
+        await running;
+      },
+      {
+        deadlineMs: config.shutdownGraceMs + STOP_MARGIN_MS,
+        onFailure: (message) => logger.error('worker stop failed', { error: message }),
+      },
+    );
+    return runWorker(config, stopRequest.signal);
   });
+  running.then(
+    () => process.exit(0),
+    (err: unknown) => {
+      // After a signal, stopOnSignals reports how the stop ended.
+      if (stopRequest.signal.aborted) return;
+      logger.error('worker failed', startupFailureFields(err));
+      process.exit(1);
+    },
+  );
 }

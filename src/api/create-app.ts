@@ -4,7 +4,12 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
+import { codecRoutes } from '../codec/codec-routes';
+import { payloadCodecFor } from '../codec/data-converter';
 import type { Config } from '../config';
+import { ApiMetrics } from '../observability/api-metrics';
+import { requestContext } from '../observability/request-context';
+import { traceRequests } from '../observability/trace-requests';
 import { logger } from '../shared-node/logger';
 import type { MediaStore } from '../storage/media-store';
 import { checkHealth } from './health';
@@ -36,7 +41,8 @@ export function createApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const service = new VideoService(deps.client, config);
+  const metrics = new ApiMetrics();
+  const service = new VideoService(deps.client, config, (source) => metrics.videoStarted(source));
   const contextAt = (baseUrl: string): StatusContext => ({
     apiBaseUrl: config.api.publicUrl ?? baseUrl,
     uiUrl: config.temporal.uiUrl,
@@ -45,6 +51,7 @@ export function createApp(deps: AppDeps) {
   const statusContext = (req: Request) => contextAt(`${req.protocol}://${req.get('host') ?? `localhost:${config.api.port}`}`);
   // One poller per video serves every watcher; status-events rebases links on each request's host.
   const broadcaster = new StatusBroadcaster((id) => service.status(id, contextAt(`http://localhost:${config.api.port}`)));
+  metrics.observeSse(broadcaster);
 
   // Counted per API key when the caller has one, per client address otherwise (webhooks, open APIs).
   const createLimit = rateLimit({
@@ -53,6 +60,14 @@ export function createApp(deps: AppDeps) {
     keyOf: (req, res) => (typeof res.locals.principal === 'string' ? res.locals.principal : `addr:${req.ip ?? 'unknown'}`),
   });
 
+  // A request id and a log context for every request, then its span and its metrics.
+  app.use(requestContext());
+  if (config.observability.tracing.enabled) app.use(traceRequests());
+  app.use(metrics.measureRequests());
+  // Open like /health: counts only, for a scraper on the private network (docs/observability.md).
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.get('/health', async (_req, res) => {
     const report = await checkHealth(deps.client, config.temporal.taskQueue);
     res.status(report.ok ? 200 : 503).json(report);
@@ -64,6 +79,9 @@ export function createApp(deps: AppDeps) {
     '/api/webhooks',
     webhookRoutes({ secret: config.api.webhookSecret, bodyLimit: config.api.bodyLimit, service, statusContext, createLimit }),
   );
+  // The Web UI's codec endpoint, when payloads are encrypted; it has its own auth and body parser.
+  const codec = payloadCodecFor(config);
+  if (codec) app.use('/codec', codecRoutes({ codec, apiKeys: config.api.apiKeys, corsOrigins: config.codec.corsOrigins }));
   if (config.api.apiKeys.length > 0) app.use('/api', requireApiKey(config.api.apiKeys));
   // Parsed after authentication, so a caller without a key cannot make the API read a body.
   app.use(express.json({ limit: config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
@@ -74,7 +92,7 @@ export function createApp(deps: AppDeps) {
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such route')));
   app.use(errorHandler);
 
-  return Object.assign(app, { broadcaster, close: () => broadcaster.close() });
+  return Object.assign(app, { broadcaster, metrics, close: () => broadcaster.close() });
 }
 
 function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
@@ -91,7 +109,7 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
             err.type === 'entity.parse.failed' ? 'The body is not valid JSON' : err.message,
           );
   } else {
-    logger.error('request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err) });
+    logger.error('request failed', { method: req.method, path: req.path, err });
     error = new HttpError(500, 'internal', 'Internal error');
   }
   if (res.headersSent) {

@@ -7,9 +7,10 @@ import { isTerminal } from './status-body';
 
 type Listener = (status: VideoStatusBody) => void;
 type FailListener = (error: unknown) => void;
+type CloseListener = () => void;
 
 interface Watch {
-  listeners: Set<{ onStatus: Listener; onError: FailListener }>;
+  listeners: Set<{ onStatus: Listener; onError: FailListener; onClose?: CloseListener }>;
   last?: string;
   lastStatus?: VideoStatusBody;
   timer?: NodeJS.Timeout;
@@ -17,16 +18,24 @@ interface Watch {
 
 export class StatusBroadcaster {
   private readonly watches = new Map<string, Watch>();
+  private closed = false;
 
   constructor(
     private readonly readStatus: (videoId: string) => Promise<VideoStatusBody>,
     private readonly intervalMs = 1000,
   ) {}
 
-  /** Calls `onStatus` with the current status and on every change; returns an unsubscribe function. */
-  subscribe(videoId: string, onStatus: Listener, onError: FailListener): () => void {
+  /**
+   * Calls `onStatus` with the current status and on every change; returns an unsubscribe function.
+   * `onClose` is called when the broadcaster closes (the API is stopping), at once if it already has.
+   */
+  subscribe(videoId: string, onStatus: Listener, onError: FailListener, onClose?: CloseListener): () => void {
+    if (this.closed) {
+      if (onClose) queueMicrotask(onClose);
+      return () => undefined;
+    }
     let watch = this.watches.get(videoId);
-    const entry = { onStatus, onError };
+    const entry = { onStatus, onError, onClose };
     if (!watch) {
       watch = { listeners: new Set() };
       this.watches.set(videoId, watch);
@@ -47,8 +56,21 @@ export class StatusBroadcaster {
     return this.watches.size;
   }
 
+  /** How many clients are watching, over all videos; for metrics. */
+  get activeListeners(): number {
+    let count = 0;
+    for (const watch of this.watches.values()) count += watch.listeners.size;
+    return count;
+  }
+
+  /** Stops every poller and tells every watcher, so that no event stream holds the server open. */
   close(): void {
-    for (const [id, watch] of this.watches) this.stop(id, watch);
+    this.closed = true;
+    // Copies: a watcher's onClose unsubscribes, which changes both collections.
+    for (const [id, watch] of [...this.watches]) {
+      this.stop(id, watch);
+      for (const l of [...watch.listeners]) l.onClose?.();
+    }
   }
 
   private stop(videoId: string, watch: Watch): void {

@@ -1,6 +1,7 @@
 /**
  * `GET /api/videos/:id/events`: a Server-Sent-Events stream of status snapshots. Snapshots come
- * from the shared StatusBroadcaster; a comment line every 15 s keeps proxies from closing it.
+ * from the shared StatusBroadcaster; a comment line every 15 s keeps proxies from closing it. When
+ * the API stops, the broadcaster closes and every stream ends, so no stream holds the server open.
  */
 import type { Request, Response } from 'express';
 import type { StatusBroadcaster } from './status-broadcaster';
@@ -49,6 +50,9 @@ export function streamStatusEvents(
       );
       setImmediate(end);
     },
+    // The API is stopping: the stream ends without an `end` event, so EventSource clients
+    // reconnect (to another instance, or to this one once it is back) and get a fresh snapshot.
+    end,
   );
   req.on('close', () => {
     clearInterval(keepAlive);

@@ -20,6 +20,8 @@ import type { GenerateVideoInput, Script, VideoState } from '../shared/video';
 import type { generateVideo } from '../workflows';
 import { approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from '../workflows/video-messages';
 import { FailureType } from '../shared/failure-types';
+import { addLogContext } from '../shared-node/log-context';
+import { logger } from '../shared-node/logger';
 import { HttpError, notFound } from './http-error';
 import type { CreateVideoBody } from './schemas';
 import { toStatusBody, type StatusContext } from './status-body';
@@ -56,6 +58,8 @@ export class VideoService {
   constructor(
     private readonly client: Client,
     private readonly config: Config,
+    /** Told of every video actually started (not of an idempotent repeat), for metrics. */
+    private readonly onStarted: (source: GenerateVideoInput['source']['type']) => void = () => undefined,
   ) {}
 
   /**
@@ -80,7 +84,7 @@ export class VideoService {
       paidSteps: this.config.paidSteps,
     };
     try {
-      await this.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, {
+      const handle = await this.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, {
         workflowId: videoId,
         taskQueue: this.config.temporal.taskQueue,
         args: [input],
@@ -88,6 +92,9 @@ export class VideoService {
         typedSearchAttributes: [{ key: VIDEO_STAGE_KEY, value: 'queued' }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });
+      this.onStarted(body.source.type);
+      addLogContext({ videoId });
+      logger.info('video started', { videoId, workflowId: videoId, runId: handle.firstExecutionRunId, source: body.source.type });
       return { videoId, created: true };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotency) throw err;

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared/temporal-names';
+import { killedWithParent } from '../shared-node/parent-death-signal';
 import { singlePartitionArgs } from './single-partition-args';
 
 export interface DevServerOptions {
@@ -111,7 +112,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const address = `${host}:${options.port}`;
   fs.mkdirSync(path.dirname(path.resolve(options.dbFile)), { recursive: true });
 
-  const child = spawn(options.cliPath, serverArgs(options, host, namespace), {
+  // A process group of its own: Ctrl-C or a process manager's `kill -<pgid>` must not stop the
+  // server before the workers and the API that use it; its parent stops it last. The kernel
+  // still kills it if the parent dies without stopping it.
+  const launch = killedWithParent(options.cliPath, serverArgs(options, host, namespace));
+  const child = spawn(launch.command, launch.args, {
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = options.logFile ? fs.createWriteStream(options.logFile, { flags: 'a' }) : undefined;

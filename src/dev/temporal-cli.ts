@@ -12,7 +12,7 @@ interface TemporalCliLib {
 }
 
 /** The project folder, found by walking up so that it also works from compiled output. */
-function projectRoot(): string {
+export function projectRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'scripts', 'lib', 'temporal-cli.cjs'))) return dir;
     if (path.dirname(dir) === dir) throw new Error(`No project root above ${__dirname}`);

@@ -6,6 +6,8 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivitiesByQueue, type ActivityDeps } from '../activities';
 import { HEARTBEAT_THROTTLE_MS } from '../activities/heartbeat-loop';
+import { observedDeps, observedWorkerOptions, type WorkerObservability } from '../observability/worker-observability';
+import { WorkerMetrics } from '../observability/worker-metrics';
 import { ACTIVITY_QUEUES, activityTaskQueue, type ActivityQueue } from '../shared/temporal-names';
 
 export interface QueueLimits {
@@ -28,12 +30,17 @@ export interface CreateWorkersOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra options for every worker, e.g. a shorter shutdown grace time in tests. */
   common?: Partial<WorkerOptions>;
+  /** Metrics, tracing and provider names; provider calls and runs are counted either way. */
+  observability?: WorkerObservability;
 }
 
 export async function createWorkers(options: CreateWorkersOptions): Promise<Worker[]> {
   const roles = options.roles ?? ['workflows', ...ACTIVITY_QUEUES];
-  const activities = createActivitiesByQueue(options.deps);
-  const base = { connection: options.connection, namespace: options.namespace, ...options.common };
+  const observability = options.observability ?? {};
+  const metrics = observability.metrics ?? new WorkerMetrics();
+  const activities = createActivitiesByQueue(observedDeps(options.deps, observability, metrics));
+  const observed = observedWorkerOptions(observability, metrics, Boolean(options.workflowBundle));
+  const base = { connection: options.connection, namespace: options.namespace, ...observed, ...options.common };
   const workers: Promise<Worker>[] = [];
   if (roles.includes('workflows')) {
     workers.push(

@@ -5,6 +5,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { VIDEO_STAGE_KEY } from '../shared/temporal-names';
 import type { RunStatus, Script, StepState, VideoError, VideoResult, VideoStage, VideoState } from '../shared/video';
+import { StageClock } from './video-metrics';
 
 /** Share of the progress bar reached when each stage starts. */
 const STAGE_PROGRESS: Record<VideoStage, number> = {
@@ -22,6 +23,7 @@ const SCENES_SPAN = STAGE_PROGRESS.rendering - SCENES_START;
 
 export class VideoStateTracker {
   readonly state: VideoState;
+  private readonly clock = new StageClock();
 
   constructor(videoId: string) {
     this.state = {
@@ -36,6 +38,7 @@ export class VideoStateTracker {
   }
 
   setStage(stage: VideoStage): void {
+    this.clock.enter(stage);
     this.state.stage = stage;
     upsertSearchAttributes([{ key: VIDEO_STAGE_KEY, value: stage }]);
     this.raiseProgress(STAGE_PROGRESS[stage]);
@@ -75,6 +78,7 @@ export class VideoStateTracker {
     }
     if (status === 'completed') this.setStage('done');
     else this.touch();
+    this.clock.end(status, outcome.error?.type);
   }
 
   private raiseProgress(value: number): void {

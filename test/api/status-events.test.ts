@@ -126,3 +126,31 @@ test('a quiet stream carries keep-alive comments at the configured interval unti
     await quiet.close();
   }
 });
+
+test('closing the app ends every open stream at once, without an end event, so clients reconnect elsewhere', async () => {
+  const closingApp = createApp({ client: env.client, config: stack.config, store: stack.store });
+  const served = await serveApp(closingApp);
+  try {
+    // A review holds the video still: only closing the app can end these streams.
+    const id = await startVideo({ review: true });
+    const firstEvents: SseEvent[] = [];
+    const streams = Array.from({ length: 3 }, () =>
+      readEventStream(`${served.url}/api/videos/${id}/events`, { onEvent: (e) => firstEvents.push(e) }),
+    );
+    await pollUntil(
+      async () => firstEvents.length,
+      (n) => n >= 3,
+      10_000,
+    );
+
+    const closedAt = Date.now();
+    closingApp.close();
+    const ended = await Promise.all(streams);
+    expect(Date.now() - closedAt).toBeLessThan(1_000);
+    for (const s of ended) expect(s.events.map((e) => e.event)).toEqual(['status']);
+    expect(closingApp.broadcaster.activePollers).toBe(0);
+    await fetch(`${api.url}/api/videos/${id}/cancel`, { method: 'POST' });
+  } finally {
+    await served.close();
+  }
+});

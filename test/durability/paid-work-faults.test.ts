@@ -204,6 +204,8 @@ test('a worker killed between Runway creating a task and the id being recorded c
   let killed = false;
   try {
     stack = await startStack({
+      // One scene at a time, so exactly one submission is in flight when the worker dies.
+      video: { sceneConcurrency: 1 },
       runway: {
         runningPolls: 2,
         beforeAnswer: async (task) => {

@@ -19,6 +19,11 @@ export interface ChildWorkerOptions {
   binDir?: string;
   /** More configuration (WORKER_ROLES, RENDER_CONCURRENCY…), as environment variables. */
   env?: Record<string, string>;
+  /**
+   * A compiled worker (`<outDir>/src/worker.js` of `npm run build`) to run with plain node, as
+   * production does, instead of `src/worker.ts` through tsx.
+   */
+  compiledEntry?: string;
 }
 
 export interface ChildWorker {
@@ -59,7 +64,9 @@ export async function startChildWorker(options: ChildWorkerOptions): Promise<Chi
     ...(options.binDir ? { PATH: `${options.binDir}${path.delimiter}${parentEnv.PATH ?? ''}` } : {}),
     ...options.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker.ts')], {
+  // process.execPath: the Node this test runs on (npm test puts the supported one first on PATH).
+  const args = options.compiledEntry ? [options.compiledEntry] : ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     env,
     detached: true,

@@ -5,10 +5,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
 import { createApp } from '../../src/api/create-app';
+import { dataConverterFor } from '../../src/codec/data-converter';
 import { loadConfig, type Config } from '../../src/config';
 import { MediaStore } from '../../src/storage/media-store';
 import { createWorkers, type QueueLimits } from '../../src/worker-runtime/create-workers';
@@ -79,11 +81,16 @@ export async function startVideoStack(
     deps,
     limits: options.limits ?? { concurrency: config.concurrency, ratePerSec: {} },
     workflowBundle: await workflowBundle(),
-    common: { shutdownGraceTime: '1s' },
+    common: { shutdownGraceTime: '1s', dataConverter: dataConverterFor(config) },
   });
   const running = workers.map((w) => w.run());
 
-  const api = options.api ? await serveApp(createApp({ client: env.client, config, store })) : undefined;
+  // With PAYLOAD_ENCRYPTION_KEYS in `options.env`, the API's client encrypts as production's does.
+  const dataConverter = dataConverterFor(config);
+  const client = dataConverter
+    ? new Client({ connection: env.connection, namespace: config.temporal.namespace, dataConverter })
+    : env.client;
+  const api = options.api ? await serveApp(createApp({ client, config, store })) : undefined;
 
   return {
     taskQueue,

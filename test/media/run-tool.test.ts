@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MediaToolError } from '../../src/media/media-tool-error';
 import { runTool, STDERR_TAIL_BYTES } from '../../src/media/run-tool';
 import { pidExists, pollUntil } from './media-test-helpers';
@@ -97,5 +101,30 @@ describe('runTool', () => {
     expect(err).toBeInstanceOf(MediaToolError);
     expect(err.message).toContain('timed out');
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('runs in a process group of its own, so a Ctrl-C meant for the worker does not reach it', async () => {
+    const pgidOf = (pid: string) => execFileSync('ps', ['-o', 'pgid=', '-p', pid], { encoding: 'utf8' }).trim();
+    const { stdout } = await runTool('sh', ['-c', 'ps -o pgid= -p $$']);
+    expect(stdout.trim()).not.toBe(pgidOf(String(process.pid)));
+  });
+
+  it('starts a tool once more when a stray SIGINT killed it at once, before it said anything', async () => {
+    // The first start dies of SIGINT at once and silently, as one caught between fork and setsid does.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-tool-'));
+    try {
+      const marker = path.join(dir, 'started-once');
+      const script = `if [ ! -e "${marker}" ]; then : > "${marker}"; kill -INT $$; fi; echo ran`;
+      const { stdout } = await runTool('sh', ['-c', script]);
+      expect(stdout).toBe('ran\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not start again a tool that was killed by a signal after it had begun its work', async () => {
+    const err = (await runTool('sh', ['-c', 'echo working >&2; kill -INT $$']).catch((e: unknown) => e)) as MediaToolError;
+    expect(err).toBeInstanceOf(MediaToolError);
+    expect(err.message).toContain('was terminated');
   });
 });

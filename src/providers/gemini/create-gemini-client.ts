@@ -1,7 +1,9 @@
 /**
  * Builds the Gemini SDK client the adapters use. The SDK retries only when
  * `httpOptions.retryOptions` is set, so it is left out: Temporal's retry policy is the only one,
- * because two layers of retries multiply waits and cost.
+ * because two layers of retries multiply waits and cost. The API version is pinned too: SDK 3.x
+ * moved its default from `v1beta` to `v1`, and the preview TTS models and response schemas the
+ * adapters use were built and tested against `v1beta`; an SDK upgrade must not move it silently.
  */
 import { GoogleGenAI } from '@google/genai';
 
@@ -18,10 +20,14 @@ export interface GeminiClientOptions {
   fetch?: typeof fetch;
 }
 
+/** The Gemini API version every request goes to (`GOOGLE_GENAI_API_VERSION` cannot change it). */
+export const GEMINI_API_VERSION = 'v1beta';
+
 /** A GoogleGenAI client for the Gemini API with SDK retries disabled. */
 export function createGeminiClient(options: GeminiClientOptions): GoogleGenAI {
   return new GoogleGenAI({
     apiKey: options.apiKey,
+    apiVersion: GEMINI_API_VERSION,
     httpOptions: {
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
