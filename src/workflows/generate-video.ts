@@ -198,6 +198,22 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
 }
 
 /**
+ * Narrates one scene and keeps its state; once the last narration is done, the stage moves on to
+ * the clips still running. Shared by both scene paths, whose narration is the same.
+ */
+function sceneNarrator(acts: StageActivities, tracker: VideoStateTracker, input: GenerateVideoInput, sceneCount: number) {
+  let narrationsLeft = sceneCount;
+  return async (scene: Scene): Promise<NarrateSceneResult> => {
+    tracker.setStep(scene.index, 'narration', 'running');
+    const narrated = await acts.narration.narrateScene({ videoId: input.videoId, scene, voice: input.options.voice });
+    tracker.addSpend(narrated.spend);
+    tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
+    if (--narrationsLeft === 0) tracker.setStage('generating_clips');
+    return narrated;
+  };
+}
+
+/**
  * Narration and clip of every scene, at most `sceneConcurrency` scenes at once. Each paid clip
  * step is submitted and awaited as activities of its own (clip-chain.ts); a failure or a cancel
  * stops the other scenes and returns only once all of them have ended.
@@ -220,23 +236,15 @@ async function produceScenes(
     input.paidSteps ?? DEFAULT_PAID_STEP_LIMITS,
     videoId,
   );
-  let narrationsLeft = script.scenes.length;
+  const narrate = sceneNarrator(acts, tracker, input, script.scenes.length);
   return mapSettled(script.scenes, options.sceneConcurrency, async (scene: Scene) => {
-    const narrate = async () => {
-      tracker.setStep(scene.index, 'narration', 'running');
-      const narrated = await acts.narration.narrateScene({ videoId, scene, voice: options.voice });
-      tracker.addSpend(narrated.spend);
-      tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
-      if (--narrationsLeft === 0) tracker.setStage('generating_clips');
-      return narrated;
-    };
     const draw = async () => {
       tracker.setStep(scene.index, 'clip', 'running');
       const clipFile = await chain.produce(scene, plans[scene.index] ?? []);
       tracker.setStep(scene.index, 'clip', 'done');
       return clipFile;
     };
-    const [narrated, clipFile] = (await settleAll<unknown>([narrate(), draw()])) as [NarrateSceneResult, string];
+    const [narrated, clipFile] = (await settleAll<unknown>([narrate(scene), draw()])) as [NarrateSceneResult, string];
     return { index: scene.index, audioFile: narrated.audioFile, durationSec: narrated.durationSec, clipFile };
   });
 }
@@ -254,16 +262,8 @@ async function produceScenesInOneActivity(
   let reserved = 0;
 
   tracker.setStage('narrating');
-  let narrationsLeft = scenes.length;
+  const narrate = sceneNarrator(acts, tracker, input, scenes.length);
   return mapBounded(scenes, options.sceneConcurrency, async (scene: Scene) => {
-    const narrate = async (): Promise<NarrateSceneResult> => {
-      tracker.setStep(scene.index, 'narration', 'running');
-      const narrated = await acts.narration.narrateScene({ videoId, scene, voice: options.voice });
-      tracker.addSpend(narrated.spend);
-      tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
-      if (--narrationsLeft === 0) tracker.setStage('generating_clips');
-      return narrated;
-    };
     const draw = async () => {
       const quote = quotes?.[scene.index] ?? 0;
       if (options.maxCredits !== undefined && tracker.state.spend.credits + reserved + quote > options.maxCredits) {
@@ -281,7 +281,7 @@ async function produceScenesInOneActivity(
       tracker.setStep(scene.index, 'clip', 'done');
       return clip;
     };
-    const [narrated, clip] = await Promise.all([narrate(), draw()]);
+    const [narrated, clip] = await Promise.all([narrate(scene), draw()]);
     return { index: scene.index, audioFile: narrated.audioFile, durationSec: narrated.durationSec, clipFile: clip.clipFile };
   });
 }
