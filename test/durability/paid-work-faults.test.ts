@@ -166,6 +166,20 @@ test('a Runway task that fails for a transient reason is submitted again, that s
   }
 });
 
+test('a poll answered 503 or 429 is retried by Temporal on the same task: nothing submitted again, nothing deleted', async () => {
+  let stack: Stack | undefined;
+  try {
+    stack = await startStack({ runway: { runningPolls: 2 } });
+    stack.runway.failNextPoll(503);
+    stack.runway.failNextPoll(429);
+    const state = await stack.handle.result();
+    expect(stack.runway.requests.filter((r) => r.method === 'GET' && (r.status === 503 || r.status === 429))).toHaveLength(2);
+    expectPaidOnce(stack.runway, state);
+  } finally {
+    await stopStack(stack);
+  }
+});
+
 test('a permanent Runway task failure ends the run at once, with no second submission', async () => {
   let stack: Stack | undefined;
   try {

@@ -71,6 +71,8 @@ export interface FakeRunway {
   failNextTask(kind: 'image' | 'video', code: string, message?: string): void;
   /** The next create request (either kind) is answered with this error. */
   failNextCreate(failure: FakeRunwayCreateFailure): void;
+  /** The next task poll (GET /v1/tasks/{id}) is answered with this status instead of the task. */
+  failNextPoll(status: 429 | 500 | 502 | 503): void;
   videoTasksFor(promptText: string): FakeRunwayTask[];
   close(): Promise<void>;
 }
@@ -94,6 +96,7 @@ export async function startFakeRunway(options: FakeRunwayOptions = {}): Promise<
   const requests: FakeRunway['requests'] = [];
   const taskFailures: { kind: 'image' | 'video'; code: string; message: string }[] = [];
   const createFailures: FakeRunwayCreateFailure[] = [];
+  const pollFailures: number[] = [];
   let baseUrl = '';
 
   const credits = (t: FakeRunwayTask): number => (t.kind === 'image' ? IMAGE_CREDITS : VIDEO_CREDITS_PER_SEC * (t.duration ?? 10));
@@ -215,6 +218,8 @@ export async function startFakeRunway(options: FakeRunwayOptions = {}): Promise<
       const taskMatch = /^\/v1\/tasks\/([\w-]+)$/.exec(path);
       const task = taskMatch ? tasks.find((t) => t.id === taskMatch[1] && !deletedTaskIds.includes(t.id)) : undefined;
       if (taskMatch && !task) return send(404, { error: 'Task not found' });
+      const pollFailure = task && method === 'GET' ? pollFailures.shift() : undefined;
+      if (pollFailure) return send(pollFailure, { error: pollFailure === 429 ? 'Too many requests' : 'An internal error occurred.' });
       if (task && method === 'GET') {
         task.polls += 1;
         return send(200, view(task));
@@ -238,6 +243,7 @@ export async function startFakeRunway(options: FakeRunwayOptions = {}): Promise<
     billedCredits: () => tasks.filter((t) => !t.failure && !t.cancelled).reduce((sum, t) => sum + credits(t), 0),
     failNextTask: (kind, code, message = 'The task failed.') => taskFailures.push({ kind, code, message }),
     failNextCreate: (failure) => createFailures.push(failure),
+    failNextPoll: (status) => pollFailures.push(status),
     videoTasksFor: (promptText) => tasks.filter((t) => t.kind === 'video' && t.promptText === promptText),
     close: () =>
       new Promise<void>((resolve, reject) => {
