@@ -1,23 +1,33 @@
 /**
  * `npm run bench [-- --quick] [name…]`: starts a Temporal dev server of its own, runs the
  * benchmarks (all, or those whose name contains one of the given words) and writes the results to
- * bench/results/. `--quick` is a smoke run with fewer repetitions; its figures are not for quoting.
+ * bench/results/ (latest.*, or <names>-latest.* when only some ran). `--quick` is a smoke run with
+ * fewer repetitions; its figures are not for quoting.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporalCliPath } from '../src/dev/temporal-cli';
+import { apiLoad } from './benchmarks/api-load';
 import { criticalPath } from './benchmarks/critical-path';
 import { crashCost } from './benchmarks/crash-cost';
 import { orchestrationOverhead, orchestrationOverheadOnTmpfs } from './benchmarks/orchestration-overhead';
 import { paidPath } from './benchmarks/paid-path';
 import { renderMerge } from './benchmarks/render-merge';
 import { startBenchServer } from './lib/bench-server';
-import type { Benchmark, BenchmarkResult } from './lib/benchmark';
+import type { BenchContext, Benchmark, BenchmarkResult } from './lib/benchmark';
 import { describeMachine } from './lib/machine';
 import { writeReport, type BenchReport } from './lib/report';
 
-const BENCHMARKS: Benchmark[] = [orchestrationOverhead, orchestrationOverheadOnTmpfs, criticalPath, renderMerge, crashCost, paidPath];
+const BENCHMARKS: Benchmark[] = [
+  orchestrationOverhead,
+  orchestrationOverheadOnTmpfs,
+  criticalPath,
+  renderMerge,
+  crashCost,
+  paidPath,
+  apiLoad,
+];
 const USAGE = `usage: npm run bench -- [--quick] [${BENCHMARKS.map((b) => b.name).join('|')}…]`;
 
 function log(line: string): void {
@@ -37,18 +47,27 @@ async function main(argv: string[]): Promise<void> {
   const machine = describeMachine(temporalCliPath());
   const startedAt = new Date().toISOString();
   log(`Benchmarks (${quick ? 'quick' : 'full'}): ${selected.map((b) => b.name).join(', ')}; load average ${machine.loadAverage.join(' ')}`);
-  const bench = await startBenchServer();
+  // Standalone benchmarks measure a stack of their own; an idle server beside it would only take CPU.
+  const bench = selected.every((b) => b.standalone) ? undefined : await startBenchServer();
   const results: BenchmarkResult[] = [];
   try {
     for (const benchmark of selected) {
       log(`▶ ${benchmark.title}`);
       const began = performance.now();
-      const outcome = await benchmark.run({ bench, quick, log });
+      const context: BenchContext = {
+        quick,
+        log,
+        get bench() {
+          if (!bench) throw new Error(`${benchmark.name} is standalone and has no runner's Temporal server`);
+          return bench;
+        },
+      };
+      const outcome = await benchmark.run(context);
       results.push({ name: benchmark.name, title: benchmark.title, durationMs: performance.now() - began, ...outcome });
       for (const t of outcome.targets) log(`  ${t.met ? '✓' : '✗'} ${t.label}: ${t.actual.toFixed(2)} ${t.unit} (limit ${t.limit})`);
     }
   } finally {
-    await bench.stop();
+    await bench?.stop();
   }
   const report: BenchReport = {
     startedAt,
@@ -59,7 +78,8 @@ async function main(argv: string[]): Promise<void> {
     loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
     results,
   };
-  const files = await writeReport(report, path.join(__dirname, 'results'));
+  const name = filter.length ? `${selected.map((b) => b.name).join('+')}-latest` : 'latest';
+  const files = await writeReport(report, path.join(__dirname, 'results'), name);
   log(`Results: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }
 

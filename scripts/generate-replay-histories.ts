@@ -154,6 +154,21 @@ const SCENARIOS: Scenario[] = [
       await expectCompleted(handle);
     },
   },
+  // Histories recorded after the credits-search-attribute patch: each run records what it spent.
+  {
+    name: 'credits-recorded-completed',
+    about: 'a video with a budget that completed and recorded its spend in VideoCredits',
+    options: { maxCredits: 500 },
+    drive: expectCompleted,
+  },
+  {
+    name: 'credits-recorded-failed',
+    about: 'a run that failed and recorded its spend in VideoCredits',
+    deps: () => ({
+      scriptWriter: { writeScript: () => Promise.reject(new SafetyBlockedError('The model refused the text (replay history)')) },
+    }),
+    drive: (h) => expectFailure(h, (e) => e instanceof WorkflowFailedError, 'failed'),
+  },
 ];
 
 async function runScenario(scenario: Scenario, ctx: { connection: NativeConnection; client: Client; mediaRoot: string }): Promise<string> {

@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { combineApiKeys, parseApiKeys } from './api/api-keys';
+import { parseTrustProxy } from './api/trust-proxy';
 import { parseEncryptionKeys } from './codec/encryption-keys';
 import { ACTIVITY_QUEUES } from './shared/temporal-names';
 import { loadConnectionSettings } from './temporal-connection/connection-settings';
@@ -92,7 +94,18 @@ const envSchema = z.object({
   /** Runway limits concurrency, not request rate; this only spreads a burst of submissions. */
   RUNWAY_RATE_PER_SEC: z.coerce.number().positive().default(5),
 
+  /** Comma-separated `name:key` (a named tenant) or bare `key` entries; see src/api/api-keys.ts. */
   API_KEYS: z.string().optional(),
+  /** Keys in the same form that see every tenant's videos and are not held to quotas. */
+  ADMIN_API_KEYS: z.string().optional(),
+  /** Videos one tenant may have running at once; 0 means no limit. */
+  TENANT_MAX_RUNNING: z.coerce.number().int().min(0).default(10),
+  /** Credits one tenant's videos may spend over any 24 hours; unset means no limit. */
+  TENANT_CREDITS_PER_DAY: z.coerce.number().min(0).optional(),
+  /** JSON object of per-tenant overrides: {"alice":{"maxRunning":5,"creditsPerDay":2000}}. */
+  TENANT_QUOTAS: z.string().optional(),
+  /** The tenant that owns videos started by the signed webhook. */
+  WEBHOOK_TENANT: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$/, 'expected a tenant name').default('webhook'),
   /** Lets the API listen beyond loopback with no API_KEYS; anyone who reaches the port may use it. */
   ALLOW_UNAUTHENTICATED_API: z.enum(['true', 'false']).default('false'),
   WEBHOOK_SECRET: z.string().optional(),
@@ -105,6 +118,22 @@ const envSchema = z.object({
   SSE_KEEPALIVE_SEC: z.coerce.number().positive().max(15).default(15),
   CREATE_RATE_LIMIT: positiveInt.default(30),
   CREATE_RATE_WINDOW_SEC: positiveInt.default(60),
+  /** GET requests per caller (tenant, or client address) per window, on every `/api` route. */
+  READ_RATE_LIMIT: positiveInt.default(600),
+  READ_RATE_WINDOW_SEC: positiveInt.default(60),
+  /** Express's `trust proxy`: unset (the socket's address), a hop count, or proxy addresses/CIDRs; see src/api/trust-proxy.ts. */
+  TRUST_PROXY: z.string().optional(),
+  /** Event streams open at once in this process, and per caller (tenant, or client address). */
+  SSE_MAX_STREAMS: positiveInt.default(1000),
+  SSE_MAX_STREAMS_PER_TENANT: positiveInt.default(20),
+  /** An event stream ends with `event: reconnect` after this long, and EventSource comes back for a fresh snapshot. */
+  SSE_MAX_AGE_SEC: positiveInt.default(900),
+  /** Seconds one `/health` report is reused; concurrent requests share one refresh. */
+  HEALTH_CACHE_SEC: z.coerce.number().min(0).max(300).default(5),
+  /** Runs one `GET /api/videos` request reads from Temporal visibility at most. */
+  LIST_MAX_SCAN: positiveInt.default(2000),
+  /** Seconds a signed webhook's X-Reelflow-Timestamp may be away from this server's clock. */
+  WEBHOOK_TOLERANCE_SEC: positiveInt.default(300),
   /** Comma-separated subset of workflows,source,script,narration,clips,render; all when unset. */
   WORKER_ROLES: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -121,6 +150,28 @@ const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+const tenantQuotaSchema = z
+  .object({ maxRunning: z.number().int().min(0).optional(), creditsPerDay: z.number().min(0).nullable().optional() })
+  .strict();
+export type TenantQuota = z.infer<typeof tenantQuotaSchema>;
+
+/** TENANT_QUOTAS: per-tenant overrides of TENANT_MAX_RUNNING and TENANT_CREDITS_PER_DAY. */
+function parseTenantQuotas(value: string | undefined): Readonly<Record<string, TenantQuota>> {
+  if (!value) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new Error('Invalid configuration: TENANT_QUOTAS is not valid JSON');
+  }
+  const parsed = z.record(z.string(), tenantQuotaSchema).safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration: TENANT_QUOTAS: ${problems.join('; ')}`);
+  }
+  return Object.freeze(parsed.data);
+}
 
 function resolveProvider<T extends string>(choice: 'auto' | T, real: T, hasKey: boolean): T | 'local' {
   if (choice === 'auto') return hasKey ? real : 'local';
@@ -161,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parsed.data;
   const temporalConnection = loadConnectionSettings(withoutEmptyValues(env));
   const encryptionKeys = parseEncryptionKeys(e.PAYLOAD_ENCRYPTION_KEYS);
+  const keys = combineApiKeys(parseApiKeys(e.API_KEYS, false, 'API_KEYS'), parseApiKeys(e.ADMIN_API_KEYS, true, 'ADMIN_API_KEYS'));
   const hasGemini = Boolean(e.GEMINI_API_KEY);
   const hasRunway = Boolean(e.RUNWAYML_API_SECRET);
   if ((e.SCRIPT_PROVIDER === 'gemini' || e.NARRATION_PROVIDER === 'gemini') && !hasGemini) {
@@ -179,16 +231,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       port: e.PORT,
       host: e.HOST,
       publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
-      apiKeys: (e.API_KEYS ?? '')
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean),
+      /** Every key with its tenant; empty means the API is open to one anonymous tenant. */
+      keys: Object.freeze(keys),
+      /** The key strings alone, for the codec endpoint and for hiding them in logs. */
+      apiKeys: keys.map((k) => k.key),
+      quotas: Object.freeze({
+        maxRunning: e.TENANT_MAX_RUNNING,
+        creditsPerDay: e.TENANT_CREDITS_PER_DAY,
+        perTenant: parseTenantQuotas(e.TENANT_QUOTAS),
+      }),
+      webhookTenant: e.WEBHOOK_TENANT,
       allowUnauthenticated: e.ALLOW_UNAUTHENTICATED_API === 'true',
       webhookSecret: e.WEBHOOK_SECRET,
       bodyLimit: e.BODY_LIMIT,
       sseKeepAliveMs: e.SSE_KEEPALIVE_SEC * 1000,
       createRateLimit: e.CREATE_RATE_LIMIT,
       createRateWindowSec: e.CREATE_RATE_WINDOW_SEC,
+      readRateLimit: e.READ_RATE_LIMIT,
+      readRateWindowSec: e.READ_RATE_WINDOW_SEC,
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      sseMaxStreams: e.SSE_MAX_STREAMS,
+      sseMaxStreamsPerTenant: e.SSE_MAX_STREAMS_PER_TENANT,
+      sseMaxAgeMs: e.SSE_MAX_AGE_SEC * 1000,
+      healthCacheMs: e.HEALTH_CACHE_SEC * 1000,
+      listMaxScan: e.LIST_MAX_SCAN,
+      webhookToleranceSec: e.WEBHOOK_TOLERANCE_SEC,
     }),
     mediaRoot: path.resolve(e.MEDIA_ROOT),
     providers: Object.freeze({

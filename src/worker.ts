@@ -22,6 +22,7 @@ import { WorkerMetrics } from './observability/worker-metrics';
 import { startupFailureFields } from './shared-node/startup-failure';
 import { STOP_MARGIN_MS, stopOnSignals } from './shared-node/stop-on-signals';
 import { connectWorker } from './temporal-connection/connect';
+import { assertSearchAttributes } from './temporal-connection/search-attributes';
 
 /**
  * Limits of each activity queue, from the configuration. Rates are enforced by the Temporal
@@ -81,6 +82,7 @@ export async function runWorker(config: Config = loadConfig(), stop?: AbortSigna
   const metricsServer = workerAppMetricsAddress ? await serveMetrics(workerAppMetricsAddress, metrics.registry) : undefined;
   const connection = await connectWorker(config);
   try {
+    await assertSearchAttributes(connection.operatorService, config.temporal.namespace);
     const workers = await createConfiguredWorkers(config, connection, undefined, { metrics, tracing });
     logger.info('worker started', {
       sdkMetrics: workerMetricsAddress ? `http://${workerMetricsAddress}/metrics` : 'off',

@@ -38,6 +38,8 @@ export interface BenchContext {
 export interface Benchmark {
   name: string;
   title: string;
+  /** Starts everything it measures itself: a run of such benchmarks only starts no Temporal server of the runner's. */
+  standalone?: boolean;
   run(ctx: BenchContext): Promise<Omit<BenchmarkResult, 'name' | 'title' | 'durationMs'>>;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Writes a benchmark run as JSON (bench/results/latest.json and a timestamped copy) and as a
- * Markdown table (bench/results/latest.md), the form docs/benchmarks.md quotes.
+ * Markdown table (bench/results/latest.md), the form docs/benchmarks.md quotes; a run of some
+ * benchmarks only writes bench/results/<their names>-latest.{json,md} instead.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -21,7 +22,7 @@ export interface BenchReport {
 
 function format(value: number, unit: string): string {
   if (!Number.isFinite(value)) return 'n/a';
-  if (unit === '×' || unit === 'videos/s') return value.toFixed(2);
+  if (unit === '×' || unit === 'videos/s' || unit === 'cores') return value.toFixed(2);
   if (unit === 'count' || unit === 'activities') return Number.isInteger(value) ? String(value) : value.toFixed(1);
   if (unit === 's') return value.toFixed(1);
   return Math.abs(value) < 100 ? value.toFixed(1) : value.toFixed(0);
@@ -67,13 +68,17 @@ export function renderMarkdown(report: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes the report files and returns their paths. */
-export async function writeReport(report: BenchReport, dir: string): Promise<string[]> {
-  // Timestamped copies go to raw/ (git-ignored); latest.* is what gets committed.
+/**
+ * Writes the report files and returns their paths: `<name>.json` and `<name>.md`, `name` being
+ * `latest` for a run of every benchmark and `<benchmarks>-latest` for a run of some of them, so
+ * that a partial run leaves the full run's figures in place.
+ */
+export async function writeReport(report: BenchReport, dir: string, name = 'latest'): Promise<string[]> {
+  // Timestamped copies go to raw/ (git-ignored); the named files are what gets committed.
   await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const stamp = report.startedAt.replace(/[:.]/g, '-');
-  const files = [path.join(dir, 'latest.json'), path.join(dir, 'raw', `${stamp}.json`), path.join(dir, 'latest.md')];
+  const files = [path.join(dir, `${name}.json`), path.join(dir, 'raw', `${stamp}.json`), path.join(dir, `${name}.md`)];
   await fs.writeFile(files[0]!, json);
   await fs.writeFile(files[1]!, json);
   await fs.writeFile(files[2]!, renderMarkdown(report));

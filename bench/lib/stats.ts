@@ -16,6 +16,14 @@ function quantile(sorted: readonly number[], q: number): number {
   return low + (high - low) * (position - below);
 }
 
+/** The `q` quantile (0–1) of unsorted values. */
+export function percentile(values: readonly number[], q: number): number {
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    q,
+  );
+}
+
 export function summarize(values: readonly number[]): Summary {
   if (values.length === 0) throw new RangeError('summarize needs at least one value');
   const sorted = [...values].sort((a, b) => a - b);

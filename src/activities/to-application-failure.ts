@@ -1,7 +1,9 @@
 /**
  * The activity boundary: typed provider and media errors become ApplicationFailures with a
- * stable `type`, the right retry flag and, for 429s, the delay the provider asked for.
+ * stable `type`, the right retry flag and, for 429s, the delay the provider asked for. A failure's
+ * message reaches clients in the video's status, so a media tool's stderr goes to the log only.
  */
+import { log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MediaToolError } from '../media/media-tool-error';
 import { ProviderError } from '../providers/errors';
@@ -22,6 +24,7 @@ export function toApplicationFailure(err: unknown): unknown {
     });
   }
   if (err instanceof MediaToolError) {
+    log.warn('Media tool failed', { tool: err.tool, step: err.step, exitCode: err.exitCode, stderr: err.stderrTail });
     return ApplicationFailure.create({
       type: FailureType.MediaToolFailed,
       message: err.message,

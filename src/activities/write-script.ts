@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { ScriptWriter, Spend } from '../providers/contracts';
+import { fitScript } from '../shared/validate-script';
 import type { Script, SourceDocument } from '../shared/video';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
@@ -10,7 +11,10 @@ export interface WriteScriptInput {
   maxScenes: number;
 }
 
-/** Stage `writing_script`: one call to the script writer; the script travels in the history. */
+/**
+ * Stage `writing_script`: one call to the script writer; the script travels in the history. Its
+ * visuals are fitted to the clip provider's prompt limit here, whichever writer wrote them.
+ */
 export function createWriteScript(deps: { scriptWriter: ScriptWriter }) {
   return {
     async writeScript(input: WriteScriptInput): Promise<{ script: Script; spend: Spend }> {
@@ -18,11 +22,12 @@ export function createWriteScript(deps: { scriptWriter: ScriptWriter }) {
         const { cancellationSignal } = Context.current();
         const heartbeats = startHeartbeatLoop();
         try {
-          return await deps.scriptWriter.writeScript({
+          const written = await deps.scriptWriter.writeScript({
             document: input.document,
             maxScenes: input.maxScenes,
             signal: cancellationSignal,
           });
+          return { ...written, script: fitScript(written.script) };
         } finally {
           heartbeats.stop();
         }

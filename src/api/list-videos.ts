@@ -6,14 +6,21 @@
  * runs before closed ones, so the order is made here: runs are read in start-time windows going
  * back from the cursor (one hour, then eight times longer each step) until a page is full, and
  * sorted by (start time, id). The cursor is the last item's (start time, id), so a page never
- * shifts when newer videos arrive, and each request reads about one window's worth of runs.
+ * shifts when newer videos arrive.
+ *
+ * A window is read whole or not at all (its runs come unordered), so each window is counted first
+ * and narrowed toward its newer end until it fits what is left of `maxScan` (fit-window.ts). When
+ * the budget runs out before the page is full, the page ends early and the cursor holds the window
+ * boundary: every run started at or after it has been looked at, and the next request goes on
+ * from there.
  */
 import type { Client } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
-import { VIDEO_STAGE_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
+import { VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
 import type { RunStatus, VideoStage } from '../shared/video';
+import { fitWindow } from './fit-window';
 import { HttpError } from './http-error';
 import { CLOSED_STATUS, webUiUrl, type StatusContext } from './status-body';
 
@@ -32,10 +39,14 @@ const WINDOW_GROWTH = 8;
 const SCAN_PAGE_SIZE = 1000;
 
 export interface ListVideosRequest {
+  /** Only this tenant's videos (the `VideoTenant` search attribute); every tenant's when unset. */
+  tenant?: string;
   status?: RunStatus;
   stage?: VideoStage;
   limit: number;
   cursor?: string;
+  /** Runs one request may read from visibility (LIST_MAX_SCAN). */
+  maxScan: number;
 }
 
 export interface VideoListItem {
@@ -46,6 +57,7 @@ export interface VideoListItem {
   closedAt?: string;
   statusUrl: string;
   webUiUrl: string;
+  tenant?: string;
 }
 
 interface Position {
@@ -72,13 +84,14 @@ const position = (raw: RawExecution): Position => ({ t: tsToMs(raw.startTime), i
 const newestFirst = (a: Position, b: Position) => b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function scan(client: Client, query: string): Promise<RawExecution[]> {
+/** Every run matching `query`, read in pages of at most `pageSize`. */
+async function scan(client: Client, query: string, pageSize = SCAN_PAGE_SIZE): Promise<RawExecution[]> {
   const rows: RawExecution[] = [];
   let nextPageToken: Uint8Array | undefined;
   do {
     const response = await client.workflowService.listWorkflowExecutions({
       namespace: client.options.namespace,
-      pageSize: SCAN_PAGE_SIZE,
+      pageSize,
       nextPageToken,
       query,
     });
@@ -98,21 +111,49 @@ export async function listVideos(
   const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, `TaskQueue = '${taskQueue.replace(/'/g, "''")}'`];
   if (request.status) clauses.push(STATUS_CLAUSE[request.status]);
   if (request.stage) clauses.push(`VideoStage = '${request.stage}'`);
+  if (request.tenant !== undefined) clauses.push(`VideoTenant = '${request.tenant.replace(/'/g, "''")}'`);
   const base = clauses.join(' AND ');
   const after = request.cursor ? decodeCursor(request.cursor) : undefined;
 
   const found: RawExecution[] = [];
+  let left = request.maxScan;
   // Exclusive upper bound of the next window; none at first, so clock skew cannot hide new runs.
   let upper = after ? after.t + 1 : undefined;
   let windowMs = FIRST_WINDOW_MS;
+  /** Set when the budget ends the request early: every run started at or after it was looked at. */
+  let stoppedAt: number | undefined;
+  const windowQuery = (lower: number) =>
+    `${base} AND StartTime >= '${iso(lower)}'${upper === undefined ? '' : ` AND StartTime < '${iso(upper)}'`}`;
   for (;;) {
-    const lower = (upper ?? Date.now()) - windowMs;
-    const range = [`StartTime >= '${iso(lower)}'`, ...(upper === undefined ? [] : [`StartTime < '${iso(upper)}'`])];
-    const rows = await scan(client, `${base} AND ${range.join(' AND ')}`);
+    const top = upper ?? Date.now();
+    const countWithin = async (width: number) => (await client.workflow.count(windowQuery(top - width))).count;
+    const needed = request.limit + 1 - found.length;
+    let count = await countWithin(windowMs);
+    // Some items are found: narrow only while the rest of the budget could still fill the page.
+    if (count > left && found.length > 0 && left < needed) {
+      stoppedAt = upper;
+      break;
+    }
+    ({ widthMs: windowMs, count } = await fitWindow(countWithin, windowMs, count, left, Math.min(needed, left)));
+    // Past here a window is read even if it holds more than the budget: only runs started in one
+    // millisecond, or in the moment between the count and the read, can make it do so.
+    const lower = top - windowMs;
+    const rows = count === 0 ? [] : await scan(client, windowQuery(lower), Math.min(SCAN_PAGE_SIZE, count));
+    left -= rows.length;
     found.push(...(after ? rows.filter((r) => newestFirst(after, position(r)) < 0) : rows));
     if (found.length > request.limit) break;
-    const { count } = await client.workflow.count(`${base} AND StartTime < '${iso(lower)}'`);
-    if (count === 0) break;
+    if (left <= 0) {
+      stoppedAt = lower;
+      break;
+    }
+    // One row tells whether any older run exists, where a count would visit all of them.
+    const older = await client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      pageSize: 1,
+      query: `${base} AND StartTime < '${iso(lower)}'`,
+    });
+    left -= older.executions?.length ?? 0;
+    if (!older.executions?.length) break;
     upper = lower;
     windowMs *= WINDOW_GROWTH;
   }
@@ -120,7 +161,9 @@ export async function listVideos(
   const page = found.sort((a, b) => newestFirst(position(a), position(b))).slice(0, request.limit);
   const items = await Promise.all(page.map((raw) => toListItem(client, raw, context)));
   const last = page[page.length - 1];
-  return { items, nextCursor: found.length > request.limit && last ? encodeCursor(position(last)) : null };
+  if (found.length > request.limit && last) return { items, nextCursor: encodeCursor(position(last)) };
+  // An empty id sorts before every real one: the next page starts strictly below `stoppedAt`.
+  return { items, nextCursor: stoppedAt === undefined ? null : encodeCursor({ t: stoppedAt, id: '' }) };
 }
 
 async function toListItem(client: Client, raw: RawExecution, context: StatusContext): Promise<VideoListItem> {
@@ -135,5 +178,6 @@ async function toListItem(client: Client, raw: RawExecution, context: StatusCont
     closedAt: info.closeTime?.toISOString(),
     statusUrl: `${context.apiBaseUrl}/api/videos/${encodeURIComponent(info.workflowId)}`,
     webUiUrl: webUiUrl(context, info.workflowId, info.runId),
+    tenant: info.typedSearchAttributes.get(VIDEO_TENANT_KEY),
   };
 }

@@ -13,6 +13,7 @@ import { hideSecrets, logger, setLogLevel } from '../shared-node/logger';
 import { STOP_MARGIN_MS, stopOnSignals } from '../shared-node/stop-on-signals';
 import { MediaStore } from '../storage/media-store';
 import { connectClient } from '../temporal-connection/connect';
+import { assertSearchAttributes } from '../temporal-connection/search-attributes';
 import { createApp } from './create-app';
 import { assertSafeExposure } from './exposure-guard';
 
@@ -32,6 +33,10 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
   hideSecrets(configSecrets(config));
   const tracing = startConfiguredTracing(config, 'reelflow-api');
   const connection = await connectClient(config);
+  await assertSearchAttributes(connection.operatorService, config.temporal.namespace).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
   const client = new Client({
     connection,
     namespace: config.temporal.namespace,

@@ -7,12 +7,13 @@ import {
   createVideoBodySchema,
   errorBodySchema,
   healthReportSchema,
+  healthSummarySchema,
   listQuerySchema,
   scriptSchema,
   videoListSchema,
   videoStatusSchema,
 } from './schemas';
-import { DELIVERY_HEADER, SIGNATURE_HEADER } from './webhook-routes';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-routes';
 
 /**
  * A JSON Schema for OpenAPI 3.1 (whose dialect is 2020-12), without the `$schema` line. Request
@@ -38,14 +39,25 @@ const common = {
   '500': error('Internal error'),
 };
 
-const noWorker = {
-  ...error('No worker answered for this video in time'),
-  headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
+/** Every route that asks Temporal (or, through it, a worker) may answer this instead of waiting. */
+const unavailable = {
+  '503': {
+    ...error('Temporal (temporal_unavailable) or a worker (worker_unavailable) did not answer in time; retry later'),
+    headers: { 'Retry-After': { description: 'Seconds to wait before retrying', required: true, schema: { type: 'integer' } } },
+  },
 };
 
 const rateLimited = {
   ...error('Too many creates in the current window'),
   headers: { 'Retry-After': { description: 'Seconds until the window ends', schema: { type: 'integer' } } },
+};
+
+/** Every GET under `/api` counts against READ_RATE_LIMIT per caller. */
+const readLimited = {
+  '429': {
+    ...error('Too many reads in the current window (rate_limited)'),
+    headers: { 'Retry-After': { description: 'Seconds until the window ends', schema: { type: 'integer' } } },
+  },
 };
 
 function listParameters() {
@@ -69,7 +81,7 @@ export function buildOpenApiDocument() {
               name: 'Idempotency-Key',
               in: 'header',
               required: false,
-              description: 'Same key and body: the same video (200). Same key, another body: 409. Scoped by API key.',
+              description: 'Same key and body: the same video (200). Same key, another body: 409. Scoped by tenant.',
               schema: { type: 'string', minLength: 1, maxLength: 255 },
             },
           ],
@@ -80,8 +92,17 @@ export function buildOpenApiDocument() {
             '400': error('Invalid body'),
             '409': error('Idempotency-Key reused with another body'),
             '413': error('Body too large'),
+            '402': {
+              ...error("The video's budget would pass the tenant's credits per 24 hours (credit_quota_exceeded)"),
+              headers: { 'Retry-After': { description: 'Seconds until credits come back', schema: { type: 'integer' } } },
+            },
             '415': error('Body is not JSON'),
-            '429': rateLimited,
+            '429': {
+              ...rateLimited,
+              description:
+                'Too many creates in the current window (rate_limited), or the tenant has its most videos running (too_many_running)',
+            },
+            ...unavailable,
             ...common,
           },
         },
@@ -92,6 +113,9 @@ export function buildOpenApiDocument() {
           responses: {
             '200': { description: 'One page; pass nextCursor as cursor for the next', content: jsonContent('VideoList') },
             '400': error('Invalid query'),
+            '403': error('query.tenant names another tenant, and the key is not an admin key'),
+            ...unavailable,
+            ...readLimited,
             ...common,
           },
         },
@@ -101,7 +125,7 @@ export function buildOpenApiDocument() {
           operationId: 'getVideo',
           summary: 'A video status',
           parameters: [idParameter],
-          responses: { '200': status('The video'), '404': error('Unknown id'), ...common },
+          responses: { '200': status('The video'), '404': error('Unknown id'), ...unavailable, ...readLimited, ...common },
         },
       },
       '/api/videos/{id}/cancel': {
@@ -109,20 +133,39 @@ export function buildOpenApiDocument() {
           operationId: 'cancelVideo',
           summary: 'Cancel a running video; its files are removed',
           parameters: [idParameter],
-          responses: { '202': status('Cancellation requested'), '404': error('Unknown id'), '409': error('Already finished'), ...common },
+          responses: {
+            '202': status('Cancellation requested'),
+            '404': error('Unknown id'),
+            '409': error('Already finished'),
+            ...unavailable,
+            ...common,
+          },
         },
       },
       '/api/videos/{id}/events': {
         get: {
           operationId: 'streamVideoEvents',
-          summary: 'Status snapshots as Server-Sent Events (`status`, then one `end`) until a terminal status',
+          summary:
+            'Status snapshots as Server-Sent Events (`status`, then one `end`) until a terminal status, or `reconnect` (with a `retry:` hint) at the maximum age',
           parameters: [idParameter],
           responses: {
             '200': {
-              description: 'An event stream; `: keep-alive` comments every 15 s',
+              description: 'An event stream; `: keep-alive` comments every 15 s; it ends at SSE_MAX_AGE_SEC with `event: reconnect`',
               content: { 'text/event-stream': { schema: { type: 'string' } } },
             },
             '404': error('Unknown id'),
+            '429': {
+              ...error(
+                'Too many reads (rate_limited), or as many open event streams as this caller (SSE_MAX_STREAMS_PER_TENANT) or this server (SSE_MAX_STREAMS) allows (too_many_streams)',
+              ),
+              headers: {
+                'Retry-After': {
+                  description: 'Seconds until the window ends, or until the oldest stream in the way ends',
+                  schema: { type: 'integer' },
+                },
+              },
+            },
+            ...unavailable,
             ...common,
           },
         },
@@ -136,7 +179,8 @@ export function buildOpenApiDocument() {
             '200': { description: 'Script', content: jsonContent('Script') },
             '404': error('Unknown id'),
             '409': error('Not written yet'),
-            '503': noWorker,
+            ...unavailable,
+            ...readLimited,
             ...common,
           },
         },
@@ -152,7 +196,7 @@ export function buildOpenApiDocument() {
             '409': error('Finished, or not awaiting review'),
             '413': error('Body too large'),
             '415': error('Body charset not supported'),
-            '503': noWorker,
+            ...unavailable,
             ...common,
           },
         },
@@ -162,13 +206,19 @@ export function buildOpenApiDocument() {
           operationId: 'approveScript',
           summary: 'Approve the script and continue',
           parameters: [idParameter],
-          responses: { '202': status('Approved'), '404': error('Unknown id'), '409': error('Not awaiting review'), ...common },
+          responses: {
+            '202': status('Approved'),
+            '404': error('Unknown id'),
+            '409': error('Not awaiting review'),
+            ...unavailable,
+            ...common,
+          },
         },
       },
       '/api/videos/{id}/video': {
         get: {
           operationId: 'downloadVideo',
-          summary: 'The MP4 (supports Range)',
+          summary: 'The MP4 (supports one byte Range, If-Range, If-None-Match and HEAD)',
           parameters: [idParameter, { name: 'Range', in: 'header', required: false, schema: { type: 'string' } }],
           responses: {
             '200': {
@@ -179,8 +229,15 @@ export function buildOpenApiDocument() {
               description: 'The requested range',
               content: { 'video/mp4': { schema: { type: 'string', contentMediaType: 'video/mp4' } } },
             },
+            '304': { description: 'Not modified: If-None-Match names the current ETag' },
             '404': error('Unknown id or not completed'),
-            '416': { description: 'Range not satisfiable' },
+            '410': error('Completed, but the file is no longer stored (video_gone)'),
+            '416': {
+              ...error('Range not satisfiable (range_not_satisfiable)'),
+              headers: { 'Content-Range': { description: 'bytes */<size of the file>', schema: { type: 'string' } } },
+            },
+            ...unavailable,
+            ...readLimited,
             ...common,
           },
         },
@@ -195,8 +252,15 @@ export function buildOpenApiDocument() {
               name: SIGNATURE_HEADER,
               in: 'header',
               required: true,
-              description: 'sha256=<hex HMAC-SHA256 of the raw body under WEBHOOK_SECRET>',
+              description: 'sha256=<hex HMAC-SHA256 under WEBHOOK_SECRET of "<timestamp>.<delivery id>.<raw body>">',
               schema: { type: 'string', pattern: '^sha256=[0-9a-fA-F]{64}$' },
+            },
+            {
+              name: TIMESTAMP_HEADER,
+              in: 'header',
+              required: true,
+              description: 'Unix time in seconds when the delivery was signed; refused when more than WEBHOOK_TOLERANCE_SEC (300) away',
+              schema: { type: 'string', pattern: '^[0-9]{1,12}$' },
             },
             {
               name: DELIVERY_HEADER,
@@ -211,23 +275,37 @@ export function buildOpenApiDocument() {
             '202': status('Started'),
             '200': status('Delivery already seen'),
             '400': error('Invalid body or delivery id'),
-            '401': error('Missing or wrong signature'),
+            '401': error('Missing or wrong signature (invalid_signature), or a timestamp outside the window (stale_delivery)'),
             '404': error('No webhook secret is configured'),
             '409': error('Delivery id reused with another body'),
             '413': error('Body too large'),
             '429': rateLimited,
             '500': error('Internal error'),
+            ...unavailable,
           },
         },
       },
       '/health': {
         get: {
           operationId: 'health',
-          summary: 'Temporal reachable and a worker polling each task queue',
+          summary: 'Temporal reachable and a worker polling each task queue; open, cached for HEALTH_CACHE_SEC',
           security: [],
+          responses: {
+            '200': { description: 'Healthy', content: jsonContent('HealthSummary') },
+            '503': { description: 'Unhealthy; problems says what is missing', content: jsonContent('HealthSummary') },
+          },
+        },
+      },
+      '/api/health': {
+        get: {
+          operationId: 'healthDetails',
+          summary: 'The same check with the pollers of each task queue and when it ran',
           responses: {
             '200': { description: 'Healthy', content: jsonContent('HealthReport') },
             '503': { description: 'Unhealthy; problems says what is missing', content: jsonContent('HealthReport') },
+            '403': error('Admin keys are configured and this is not one of them'),
+            ...readLimited,
+            ...common,
           },
         },
       },
@@ -247,6 +325,7 @@ export function buildOpenApiDocument() {
         Script: jsonSchema(scriptSchema, 'input'),
         VideoStatus: jsonSchema(videoStatusSchema, 'output'),
         VideoList: jsonSchema(videoListSchema, 'output'),
+        HealthSummary: jsonSchema(healthSummarySchema, 'output'),
         HealthReport: jsonSchema(healthReportSchema, 'output'),
         Error: jsonSchema(errorBodySchema, 'output'),
       },

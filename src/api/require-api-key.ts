@@ -5,28 +5,34 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { bareKeyTenant, OPEN_CALLER, type ApiKey, type Caller } from './api-keys';
 import { HttpError } from './http-error';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-/** A stable, non-secret name for a key: idempotency and rate limits are scoped by it. */
-export const keyPrincipal = (key: string) => `key:${digest(key).toString('hex').slice(0, 16)}`;
+/** The caller a request was admitted as; the open caller when the API needs no key. */
+export const callerOf = (res: Response): Caller => (res.locals.caller as Caller | undefined) ?? OPEN_CALLER;
 
 /**
  * Express middleware that admits a request only with `Authorization: Bearer <one of keys>` and
- * stores the caller's principal in `res.locals.principal`.
+ * stores who is calling in `res.locals.caller`, and its tenant in `res.locals.principal` (what
+ * idempotency and rate limits are scoped by). Bare strings are keys of a tenant of their own.
  */
-export function requireApiKey(keys: readonly string[]) {
-  const digests = keys.map(digest);
+export function requireApiKey(keys: readonly (ApiKey | string)[]) {
+  const entries = keys.map((k) => (typeof k === 'string' ? { tenant: bareKeyTenant(k), key: k, admin: false } : k));
+  const digests = entries.map((k) => digest(k.key));
   return (req: Request, res: Response, next: NextFunction): void => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
     const given = match?.[1];
     if (given !== undefined) {
       const givenDigest = digest(given);
-      let found = false;
-      for (const d of digests) found = timingSafeEqual(d, givenDigest) || found;
+      let found: ApiKey | undefined;
+      // Every key is compared, so the time taken does not tell which one matched.
+      for (const [i, d] of digests.entries()) if (timingSafeEqual(d, givenDigest)) found = entries[i];
       if (found) {
-        res.locals.principal = keyPrincipal(given);
+        const caller: Caller = { tenant: found.tenant, seesAll: found.admin, quotaExempt: found.admin };
+        res.locals.caller = caller;
+        res.locals.principal = caller.tenant;
         next();
         return;
       }

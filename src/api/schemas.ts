@@ -3,13 +3,13 @@
  * the OpenAPI document (src/api/openapi.ts), so the two cannot drift apart.
  */
 import { z } from 'zod';
-import { MAX_SCENES_PER_SCRIPT, MAX_WORDS_PER_SCENE } from '../shared/validate-script';
+import { MAX_SCENES_PER_SCRIPT, MAX_VISUAL_CHARS, MAX_WORDS_PER_SCENE } from '../shared/validate-script';
 import { RUN_STATUSES, STAGES } from '../shared/video';
 
 export const pubmedSourceSchema = z
   .object({
     type: z.literal('pubmed'),
-    pmid: z.string().regex(/^\d{1,9}$/, 'pmid must be 1 to 9 digits'),
+    pmid: z.string().regex(/^[1-9][0-9]{0,8}$/, 'pmid must be 1 to 9 digits without a leading zero'),
   })
   .strict();
 
@@ -56,6 +56,11 @@ export const listQuerySchema = z
     stage: z.enum(STAGES).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().max(4096).optional(),
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$/, 'tenant must be a tenant name')
+      .optional()
+      .describe("Admin keys only: one tenant's videos. Other keys always list their own"),
   })
   .strict();
 
@@ -69,7 +74,12 @@ export const sceneSchema = z
       .min(1)
       .max(4000)
       .refine((t) => t.split(/\s+/).length <= MAX_WORDS_PER_SCENE, `narration must have at most ${MAX_WORDS_PER_SCENE} words`),
-    visual: z.string().max(1000).optional(),
+    visual: z
+      .string()
+      .max(MAX_VISUAL_CHARS)
+      .regex(/\S/, 'visual must not be blank when given')
+      .optional()
+      .describe(`The clip prompt; the scene title stands in when it is absent. At most ${MAX_VISUAL_CHARS} characters`),
   })
   .strict();
 
@@ -106,11 +116,18 @@ export const videoStatusSchema = z.object({
     tokens: z.number().optional().describe('Tokens billed by token-billed providers (Gemini)'),
   }),
   retries: z.array(videoRetrySchema).optional().describe('Steps of a running video that failed and are being retried'),
+  stale: z
+    .literal(true)
+    .optional()
+    .describe(
+      'No worker answered: status and stage are what Temporal knows (the VideoStage search attribute), progress is where that stage starts, scenes and spend are not known',
+    ),
   result: z.object({ videoUrl: z.string(), durationSec: z.number(), bytes: z.number() }).optional(),
   error: z.object({ type: z.string(), message: z.string(), stage: z.enum(STAGES) }).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   webUiUrl: z.string(),
+  tenant: z.string().optional().describe('The tenant that owns the video (absent for runs started before tenants existed)'),
 });
 export type VideoStatusBody = z.infer<typeof videoStatusSchema>;
 
@@ -128,14 +145,21 @@ export const videoListSchema = z.object({
       closedAt: z.string().optional(),
       statusUrl: z.string(),
       webUiUrl: z.string(),
+      tenant: z.string().optional().describe('The tenant that owns the video (absent for runs started before tenants existed)'),
     }),
   ),
   nextCursor: z.string().nullable(),
 });
 
-export const healthReportSchema = z.object({
+/** `GET /health`, open to anyone: whether the service can run videos, and what is missing. */
+export const healthSummarySchema = z.object({
   ok: z.boolean(),
   temporal: z.enum(['reachable', 'unreachable']),
-  taskQueues: z.array(z.object({ name: z.string(), kind: z.enum(['workflow', 'activity']), pollers: z.number().int() })),
   problems: z.array(z.string()),
+});
+
+/** `GET /api/health`, behind the API key: the summary plus each task queue's pollers. */
+export const healthReportSchema = healthSummarySchema.extend({
+  taskQueues: z.array(z.object({ name: z.string(), kind: z.enum(['workflow', 'activity']), pollers: z.number().int() })),
+  checkedAt: z.string().describe('When Temporal was asked; reports are reused for HEALTH_CACHE_SEC'),
 });

@@ -3,7 +3,10 @@
  * run (start time, close status), so a client sees one consistent view in every state.
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import type { RunStatus, VideoState } from '../shared/video';
+import { redactPaths, redactSecrets } from '../shared/redact-text';
+import { STAGE_PROGRESS } from '../shared/stage-progress';
+import { VIDEO_STAGE_KEY, VIDEO_TENANT_KEY } from '../shared/temporal-names';
+import { STAGES, type RunStatus, type VideoStage, type VideoState } from '../shared/video';
 import { pendingRetries } from './pending-retries';
 import type { VideoStatusBody } from './schemas';
 
@@ -12,6 +15,16 @@ export interface StatusContext {
   apiBaseUrl: string;
   uiUrl: string;
   namespace: string;
+  /** Values never shown to a client (configured keys and secrets), blanked out of error messages. */
+  secrets?: readonly string[];
+}
+
+/**
+ * An error message as a client may read it: absolute paths cut to their file names and secrets
+ * blanked. Activities already write such messages; this holds for any that does not.
+ */
+export function clientMessage(message: string, context: StatusContext): string {
+  return redactPaths(redactSecrets(message, context.secrets ?? []));
 }
 
 /** The run status of a closed Temporal execution, by its status name; undefined while it runs. */
@@ -32,6 +45,12 @@ export function isTerminal(status: RunStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
+/** The stage the workflow last recorded in its `VideoStage` search attribute (`queued` until it runs). */
+function searchAttributeStage(description: WorkflowExecutionDescription): VideoStage {
+  const value = description.typedSearchAttributes.get(VIDEO_STAGE_KEY);
+  return (STAGES as readonly string[]).includes(value ?? '') ? (value as VideoStage) : 'queued';
+}
+
 export function toStatusBody(
   state: VideoState | undefined,
   description: WorkflowExecutionDescription,
@@ -39,20 +58,25 @@ export function toStatusBody(
 ): VideoStatusBody {
   const id = description.workflowId;
   const closed = CLOSED_STATUS[description.status.name];
-  const status: RunStatus = closed ?? (state ? state.status : 'queued');
+  // Without the workflow's own state, the `VideoStage` search attribute says how far the run got.
+  const stage = state?.stage ?? searchAttributeStage(description);
+  const status: RunStatus = closed ?? (state ? state.status : stage === 'queued' ? 'queued' : 'running');
   const body: VideoStatusBody = {
     id,
     status,
-    stage: state?.stage ?? 'queued',
-    progress: state?.progress ?? 0,
+    stage,
+    progress: state?.progress ?? STAGE_PROGRESS[stage],
     title: state?.title,
     scenes: state?.scenes ?? [],
     spend: state?.spend ?? { credits: 0 },
     createdAt: description.startTime.toISOString(),
     updatedAt: (state?.updatedAt ? new Date(state.updatedAt) : (description.closeTime ?? description.startTime)).toISOString(),
     webUiUrl: webUiUrl(context, id, description.runId),
+    tenant: description.typedSearchAttributes.get(VIDEO_TENANT_KEY),
   };
-  const retries = closed ? [] : pendingRetries(description);
+  const retries = (closed ? [] : pendingRetries(description)).map((retry) =>
+    retry.lastError ? { ...retry, lastError: { ...retry.lastError, message: clientMessage(retry.lastError.message, context) } } : retry,
+  );
   if (retries.length > 0) body.retries = retries;
   if (status === 'completed' && state?.result) {
     body.result = {
@@ -62,11 +86,12 @@ export function toStatusBody(
     };
   }
   if (status === 'failed') {
-    body.error = state?.error ?? {
+    const error = state?.error ?? {
       type: description.status.name === 'TIMED_OUT' ? 'WorkflowTimedOut' : 'Terminated',
       message: `The run was ${description.status.name.toLowerCase().replace('_', ' ')}`,
-      stage: state?.stage ?? 'queued',
+      stage,
     };
+    body.error = { ...error, message: clientMessage(error.message, context) };
   }
   return body;
 }

@@ -1,9 +1,11 @@
 /**
  * Shares one status poller per video among every Server-Sent-Events client watching it, so a
- * thousand viewers of one video cost Temporal the same as one.
+ * thousand viewers of one video cost Temporal the same as one. It also holds the process's stream
+ * admission (`streams`), since both end together when the API stops.
  */
 import type { VideoStatusBody } from './schemas';
 import { isTerminal } from './status-body';
+import { StreamSlots, type StreamLimits } from './stream-slots';
 
 type Listener = (status: VideoStatusBody) => void;
 type FailListener = (error: unknown) => void;
@@ -16,14 +18,22 @@ interface Watch {
   timer?: NodeJS.Timeout;
 }
 
+/** Caps when none are given: effectively none, for callers that build a broadcaster alone. */
+const UNLIMITED: StreamLimits = { maxStreams: Number.MAX_SAFE_INTEGER, maxPerCaller: Number.MAX_SAFE_INTEGER, maxAgeMs: 2 ** 31 - 1 };
+
 export class StatusBroadcaster {
   private readonly watches = new Map<string, Watch>();
   private closed = false;
+  /** Which event streams may open, and how long each may live. */
+  readonly streams: StreamSlots;
 
   constructor(
     private readonly readStatus: (videoId: string) => Promise<VideoStatusBody>,
     private readonly intervalMs = 1000,
-  ) {}
+    limits: StreamLimits = UNLIMITED,
+  ) {
+    this.streams = new StreamSlots(limits);
+  }
 
   /**
    * Calls `onStatus` with the current status and on every change; returns an unsubscribe function.

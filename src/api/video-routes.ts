@@ -5,7 +5,9 @@ import type { Config } from '../config';
 import { VIDEO_FILE } from '../activities/render-video';
 import type { MediaStore } from '../storage/media-store';
 import { HttpError } from './http-error';
+import { callerOf } from './require-api-key';
 import { listVideos } from './list-videos';
+import { serveVideoFile, VideoFileMissingError } from './serve-video-file';
 import { createVideoBodySchema, listQuerySchema, scriptSchema } from './schemas';
 import type { StatusBroadcaster } from './status-broadcaster';
 import type { StatusContext } from './status-body';
@@ -19,6 +21,7 @@ export interface VideoRoutesDeps {
   service: VideoService;
   store: MediaStore;
   broadcaster: StatusBroadcaster;
+  /** Bases of the links in a status; from configuration, the same for every request. */
   statusContext(req: Request): StatusContext;
   /** Who is calling, for scoping idempotency keys; the API key when keys are required. */
   principal(req: Request, res: Response): string;
@@ -34,6 +37,8 @@ const idParam = (req: Request) => {
 
 export function videoRoutes(deps: VideoRoutesDeps): Router {
   const router = Router();
+  /** Every video route works on the caller's view: another tenant's video is a 404. */
+  const videos = (res: Response) => deps.service.as(callerOf(res));
 
   router.post('/', deps.createLimit, async (req: Request, res: Response) => {
     if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
@@ -42,8 +47,8 @@ export function videoRoutes(deps: VideoRoutesDeps): Router {
     if (key !== undefined && (key.length === 0 || key.length > 255)) {
       throw new HttpError(400, 'invalid_request', 'Idempotency-Key must be 1 to 255 characters');
     }
-    const outcome = await deps.service.start(body, key ? { key, scope: deps.principal(req, res) } : undefined);
-    const status = await deps.service.status(outcome.videoId, deps.statusContext(req));
+    const outcome = await videos(res).start(body, key ? { key, scope: deps.principal(req, res) } : undefined);
+    const status = await videos(res).status(outcome.videoId, deps.statusContext(req));
     res
       .status(outcome.created ? 202 : 200)
       .location(`/api/videos/${outcome.videoId}`)
@@ -52,48 +57,59 @@ export function videoRoutes(deps: VideoRoutesDeps): Router {
 
   router.get('/', async (req: Request, res: Response) => {
     const query = validate(listQuerySchema, req.query, 'query');
-    res.json(await listVideos(deps.client, deps.config.temporal.taskQueue, query, deps.statusContext(req)));
+    const caller = callerOf(res);
+    if (!caller.seesAll && query.tenant !== undefined && query.tenant !== caller.tenant) {
+      throw new HttpError(403, 'forbidden', "query.tenant: only admin keys may list another tenant's videos");
+    }
+    const tenant = caller.seesAll ? query.tenant : caller.tenant;
+    const request = { ...query, tenant, maxScan: deps.config.api.listMaxScan };
+    res.json(await listVideos(deps.client, deps.config.temporal.taskQueue, request, deps.statusContext(req)));
   });
 
   router.get('/:id', async (req: Request, res: Response) => {
-    res.json(await deps.service.status(idParam(req), deps.statusContext(req)));
+    res.json(await videos(res).status(idParam(req), deps.statusContext(req)));
   });
 
   router.post('/:id/cancel', async (req: Request, res: Response) => {
     const id = idParam(req);
-    await deps.service.cancel(id);
-    res.status(202).json(await deps.service.status(id, deps.statusContext(req)));
+    await videos(res).cancel(id);
+    res.status(202).json(await videos(res).status(id, deps.statusContext(req)));
   });
 
   router.get('/:id/events', async (req: Request, res: Response) => {
     const id = idParam(req);
-    await deps.service.describe(id);
-    streamStatusEvents(req, res, deps.broadcaster, id, deps.statusContext(req), deps.config.api.sseKeepAliveMs);
+    await videos(res).describe(id);
+    streamStatusEvents(req, res, deps.broadcaster, id, deps.config.api.sseKeepAliveMs);
   });
 
   router.get('/:id/script', async (req: Request, res: Response) => {
-    res.json(await deps.service.script(idParam(req)));
+    res.json(await videos(res).script(idParam(req)));
   });
 
   router.put('/:id/script', async (req: Request, res: Response) => {
     const script = validate(scriptSchema, req.body, 'body');
-    res.json(await deps.service.editScript(idParam(req), script));
+    res.json(await videos(res).editScript(idParam(req), script));
   });
 
   router.post('/:id/approve', async (req: Request, res: Response) => {
     const id = idParam(req);
-    await deps.service.approve(id);
-    res.status(202).json(await deps.service.status(id, deps.statusContext(req)));
+    await videos(res).approve(id);
+    res.status(202).json(await videos(res).status(id, deps.statusContext(req)));
   });
 
   router.get('/:id/video', async (req: Request, res: Response) => {
     const id = idParam(req);
-    const status = await deps.service.status(id, deps.statusContext(req));
+    const status = await videos(res).status(id, deps.statusContext(req));
     if (status.status !== 'completed') {
       throw new HttpError(404, 'not_ready', `Video ${id} is ${status.status}; the MP4 exists once it is completed`);
     }
-    // MediaStore.path refuses any id or name that could leave MEDIA_ROOT; sendFile handles Range.
-    res.type('video/mp4').sendFile(deps.store.path(id, VIDEO_FILE), { dotfiles: 'deny', acceptRanges: true });
+    // MediaStore.path refuses any id or name that could leave MEDIA_ROOT.
+    try {
+      await serveVideoFile(req, res, deps.store.path(id, VIDEO_FILE));
+    } catch (err) {
+      if (!(err instanceof VideoFileMissingError)) throw err;
+      throw new HttpError(410, 'video_gone', `Video ${id} completed, but its file is no longer stored`);
+    }
   });
 
   return router;

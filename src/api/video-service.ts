@@ -9,22 +9,24 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-  isGrpcDeadlineError,
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config';
-import { VIDEO_STAGE_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
+import { VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
 import type { GenerateVideoInput, Script, VideoState } from '../shared/video';
 import type { generateVideo } from '../workflows';
 import { approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from '../workflows/video-messages';
 import { FailureType } from '../shared/failure-types';
 import { addLogContext } from '../shared-node/log-context';
 import { logger } from '../shared-node/logger';
+import { OPEN_CALLER, type Caller } from './api-keys';
 import { HttpError, notFound } from './http-error';
-import type { CreateVideoBody } from './schemas';
+import type { CreateVideoBody, VideoStatusBody } from './schemas';
 import { toStatusBody, type StatusContext } from './status-body';
+import { asWorkerUnavailable } from './temporal-unavailable';
+import { tenantOf, TenantQuotas } from './tenant-quotas';
 
 export interface StartOutcome {
   videoId: string;
@@ -32,8 +34,11 @@ export interface StartOutcome {
   created: boolean;
 }
 
-/** How long a query may wait for a worker before the API gives up on it. */
-const QUERY_TIMEOUT_MS = 10_000;
+/**
+ * How long a query or update may wait for a worker. A worker answers in milliseconds; with none,
+ * Temporal says so about a second before this deadline, so a client hears 503 within seconds.
+ */
+const QUERY_TIMEOUT_MS = 3_000;
 
 /** A run whose first workflow task never ran (no worker yet) has no state to ask for. */
 const hasRun = (description: WorkflowExecutionDescription) =>
@@ -55,20 +60,54 @@ function canonical(value: unknown): string {
 }
 
 export class VideoService {
+  private readonly quotas: TenantQuotas;
+
   constructor(
     private readonly client: Client,
     private readonly config: Config,
     /** Told of every video actually started (not of an idempotent repeat), for metrics. */
     private readonly onStarted: (source: GenerateVideoInput['source']['type']) => void = () => undefined,
-  ) {}
+    /** Whose view this is; see `as`. The whole deployment's when unset. */
+    private readonly viewer?: Caller,
+    quotas?: TenantQuotas,
+  ) {
+    this.quotas = quotas ?? new TenantQuotas(client, config);
+  }
+
+  /**
+   * The service as `caller` sees it: its videos start as the caller's tenant, under its quotas,
+   * and another tenant's video is not found by any method (unless the caller sees all).
+   */
+  as(caller: Caller): VideoService {
+    return new VideoService(this.client, this.config, this.onStarted, caller, this.quotas);
+  }
 
   /**
    * Starts a video. With an idempotency key the workflow id is derived from it (scoped by the
    * caller), so Temporal itself refuses a second start: concurrent duplicates cannot both win.
+   * A repeat answers with the existing video before any quota is counted.
    */
   async start(body: CreateVideoBody, idempotency?: { key: string; scope: string }): Promise<StartOutcome> {
+    const caller = this.viewer ?? OPEN_CALLER;
     const requestHash = hash(canonical(body));
     const videoId = idempotency ? `video-${hash(`${idempotency.scope}\n${idempotency.key}`).slice(0, 32)}` : `video-${randomUUID()}`;
+    if (idempotency) {
+      const repeat = await this.repeatOf(videoId, requestHash);
+      if (repeat) return repeat;
+    }
+    const run = (maxCredits: number | undefined) =>
+      this.startRun(body, { videoId, requestHash, tenant: caller.tenant, maxCredits }, idempotency);
+    if (caller.quotaExempt) return run(body.options?.maxCredits);
+    const maxScenes = body.options?.maxScenes ?? this.config.defaults.maxScenes;
+    return this.quotas.admit(caller.tenant, { maxCredits: body.options?.maxCredits, maxScenes }, (a) => run(a.maxCredits));
+  }
+
+  private async startRun(
+    body: CreateVideoBody,
+    run: { videoId: string; requestHash: string; tenant: string; maxCredits: number | undefined },
+    idempotency: { key: string; scope: string } | undefined,
+  ): Promise<StartOutcome> {
+    const { videoId, requestHash, tenant, maxCredits } = run;
     const d = this.config.defaults;
     const input: GenerateVideoInput = {
       videoId,
@@ -79,7 +118,7 @@ export class VideoService {
         maxScenes: body.options?.maxScenes ?? d.maxScenes,
         voice: body.options?.voice ?? d.voice,
         sceneConcurrency: body.options?.sceneConcurrency ?? d.sceneConcurrency,
-        maxCredits: body.options?.maxCredits,
+        maxCredits,
       },
       paidSteps: this.config.paidSteps,
     };
@@ -88,28 +127,48 @@ export class VideoService {
         workflowId: videoId,
         taskQueue: this.config.temporal.taskQueue,
         args: [input],
-        memo: { requestHash },
-        typedSearchAttributes: [{ key: VIDEO_STAGE_KEY, value: 'queued' }],
+        // The budget is kept where listing can read it: a running video counts it against its tenant.
+        memo: maxCredits === undefined ? { requestHash } : { requestHash, maxCredits },
+        typedSearchAttributes: [
+          { key: VIDEO_STAGE_KEY, value: 'queued' },
+          { key: VIDEO_TENANT_KEY, value: tenant },
+        ],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });
       this.onStarted(body.source.type);
       addLogContext({ videoId });
-      logger.info('video started', { videoId, workflowId: videoId, runId: handle.firstExecutionRunId, source: body.source.type });
+      logger.info('video started', { videoId, workflowId: videoId, runId: handle.firstExecutionRunId, source: body.source.type, tenant });
       return { videoId, created: true };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotency) throw err;
-      const existing = await this.client.workflow.getHandle(videoId).describe();
-      if (existing.memo?.requestHash !== requestHash) {
-        throw new HttpError(409, 'idempotency_conflict', 'This Idempotency-Key was already used with a different request body');
-      }
-      return { videoId, created: false };
+      // A concurrent duplicate won the race between the check above and this start.
+      const repeat = await this.repeatOf(videoId, requestHash);
+      if (!repeat) throw err;
+      return repeat;
     }
+  }
+
+  /** The existing video of an idempotency key, if any; 409 when it was made from another body. */
+  private async repeatOf(videoId: string, requestHash: string): Promise<StartOutcome | undefined> {
+    let existing: WorkflowExecutionDescription;
+    try {
+      existing = await this.client.workflow.getHandle(videoId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+    if (existing.memo?.requestHash !== requestHash) {
+      throw new HttpError(409, 'idempotency_conflict', 'This Idempotency-Key was already used with a different request body');
+    }
+    return { videoId, created: false };
   }
 
   async describe(videoId: string): Promise<WorkflowExecutionDescription> {
     try {
       const description = await this.client.workflow.getHandle(videoId).describe();
       if (description.type !== WORKFLOW_TYPE) throw notFound(`Video ${videoId}`);
+      // Another tenant's video answers exactly as a missing one does.
+      if (this.viewer && !this.viewer.seesAll && tenantOf(description) !== this.viewer.tenant) throw notFound(`Video ${videoId}`);
       return description;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound(`Video ${videoId}`);
@@ -117,10 +176,21 @@ export class VideoService {
     }
   }
 
-  /** The status body of a video, as DESIGN.md describes it. */
-  async status(videoId: string, context: StatusContext): Promise<ReturnType<typeof toStatusBody>> {
+  /**
+   * The status body of a video, as DESIGN.md describes it. When no worker can answer for a run
+   * that has started, it is what Temporal itself knows (the run status and the `VideoStage`
+   * search attribute), marked `stale`, rather than an error or a made-up `queued`.
+   */
+  async status(videoId: string, context: StatusContext): Promise<VideoStatusBody> {
     const description = await this.describe(videoId);
-    return toStatusBody(await this.readState(description), description, context);
+    let state: VideoState | undefined;
+    try {
+      state = await this.readState(description);
+    } catch (err) {
+      if (!(err instanceof HttpError && err.code === 'worker_unavailable')) throw err;
+      return { ...toStatusBody(undefined, description, context), stale: true };
+    }
+    return toStatusBody(state, description, context);
   }
 
   /** Reads the state without replaying closed runs where their result already holds it. */
@@ -138,24 +208,22 @@ export class VideoService {
         }
         return undefined;
       default:
-        // Until the first workflow task runs there is nothing to ask and maybe no worker to answer;
-        // without a worker the status falls back to what Temporal itself knows.
+        // Until the first workflow task runs there is nothing to ask and maybe no worker to answer.
+        // After it, only a worker knows the state: without one this is a 503 `worker_unavailable`.
         if (!hasRun(description)) return undefined;
-        return this.query(() => handle.query(statusQuery)).catch(() => undefined);
+        return this.query(() => handle.query(statusQuery));
     }
   }
 
-  /** Runs a query with a deadline: with no worker up, a query would otherwise wait for one. */
+  /**
+   * Runs a query or an update with a deadline of its own (with no worker up, it would otherwise
+   * wait for one) and answers 503 `worker_unavailable` when no worker answered.
+   */
   private async query<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await this.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, fn);
     } catch (err) {
-      if (isGrpcDeadlineError(err)) {
-        throw new HttpError(503, 'worker_unavailable', 'No worker answered for this video in time; retry later', undefined, {
-          'Retry-After': '5',
-        });
-      }
-      throw err;
+      throw asWorkerUnavailable(err) ?? err;
     }
   }
 

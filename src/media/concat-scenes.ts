@@ -31,7 +31,7 @@ export async function concatScenes(options: ConcatScenesOptions): Promise<void> 
         ...['-f', 'concat', '-safe', '0', '-i', listPath],
         ...['-map', '0', '-c', 'copy', '-movflags', '+faststart', outPath],
       ],
-      { signal },
+      { signal, step: 'joining the scenes' },
     );
   } finally {
     await rm(listPath, { force: true });

@@ -123,7 +123,7 @@ export async function drawTitleClip(options: DrawTitleClipOptions): Promise<void
         ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-r', String(CLIP_FPS)],
         ...['-movflags', '+faststart', outPath],
       ],
-      { signal, totalSec: durationSec, onProgress: (p) => onProgress?.(p.fraction ?? 0) },
+      { signal, step: 'drawing a scene clip', totalSec: durationSec, onProgress: (p) => onProgress?.(p.fraction ?? 0) },
     );
   } finally {
     await rm(workDir, { recursive: true, force: true });

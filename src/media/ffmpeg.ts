@@ -14,13 +14,16 @@ export interface RunFfmpegOptions {
   onProgress?: (p: FfmpegProgress) => void;
   /** Expected output length; when given, progress reports carry a 0–1 `fraction`. */
   totalSec?: number;
+  /** What this run is for, named first in a failure's message. */
+  step?: string;
 }
 
 /** Runs ffmpeg with `args` after the common flags; rejects with MediaToolError on failure. */
 export async function runFfmpeg(args: string[], options: RunFfmpegOptions = {}): Promise<void> {
-  const { signal, onProgress, totalSec } = options;
+  const { signal, onProgress, totalSec, step } = options;
   await runTool('ffmpeg', [...FFMPEG_COMMON_ARGS, ...args], {
     signal,
+    step,
     // Lines are always consumed so that progress output is never buffered whole in memory.
     onStdoutLine: createProgressLineReader((p) => onProgress?.(p), totalSec),
   });

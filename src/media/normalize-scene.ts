@@ -45,7 +45,7 @@ export async function normalizeScene(options: NormalizeSceneOptions): Promise<vo
       ...SCENE_AUDIO_ARGS,
       ...['-movflags', '+faststart', outPath],
     ],
-    { signal, totalSec: durationSec, onProgress: (p) => onProgress?.(p.fraction ?? 0) },
+    { signal, step: 'normalising a scene', totalSec: durationSec, onProgress: (p) => onProgress?.(p.fraction ?? 0) },
   );
   onProgress?.(1);
 }

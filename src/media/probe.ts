@@ -48,13 +48,13 @@ export async function probeMedia(path: string, signal?: AbortSignal): Promise<Me
   const { stdout } = await runTool(
     'ffprobe',
     ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
-    { signal },
+    { signal, step: 'probing media' },
   );
   let parsed: ProbeOutput;
   try {
     parsed = JSON.parse(stdout) as ProbeOutput;
   } catch {
-    throw new MediaToolError('ffprobe', 0, stdout.slice(-2048), 'printed output that is not JSON');
+    throw new MediaToolError('ffprobe', 0, stdout.slice(-2048), 'printed output that is not JSON', 'probing media');
   }
   const streams = parsed.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video');

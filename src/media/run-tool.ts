@@ -33,6 +33,8 @@ export interface RunToolOptions {
   timeoutMs?: number;
   /** Written to the tool's stdin, which is then closed. stdin is closed and empty otherwise. */
   input?: string;
+  /** What the tool is run for (`joining the scenes`), named first in a failure's message. */
+  step?: string;
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -56,7 +58,7 @@ export function runTool(
 }
 
 function runOnce(command: string, args: string[], options: RunToolOptions, firstTry: boolean): Promise<{ stdout: string; stderr: string }> {
-  const { signal, cwd, onStdoutLine, timeoutMs, input } = options;
+  const { signal, cwd, onStdoutLine, timeoutMs, input, step } = options;
   if (signal?.aborted) return Promise.reject(abortError(signal));
 
   return new Promise((resolve, reject) => {
@@ -88,7 +90,7 @@ function runOnce(command: string, args: string[], options: RunToolOptions, first
     signal?.addEventListener('abort', onAbort, { once: true });
     if (timeoutMs !== undefined) {
       timeoutTimer = setTimeout(
-        () => stop(new MediaToolError(command, null, stderr, `timed out after ${timeoutMs} ms`)),
+        () => stop(new MediaToolError(command, null, stderr, `timed out after ${timeoutMs} ms`, step)),
         timeoutMs,
       );
     }
@@ -115,7 +117,7 @@ function runOnce(command: string, args: string[], options: RunToolOptions, first
 
     child.on('error', (err) => {
       // Spawn failures (ENOENT) never produce 'exit', only 'close'; keep the first cause.
-      failure ??= new MediaToolError(command, null, stderr, `could not be started (${err.message})`);
+      failure ??= new MediaToolError(command, null, stderr, `could not be started (${err.message})`, step);
     });
     child.on('exit', () => {
       // After a kill, a grandchild could still hold the pipes open and delay 'close'.
@@ -135,7 +137,7 @@ function runOnce(command: string, args: string[], options: RunToolOptions, first
       }
       if (onStdoutLine && stdoutPartial) onStdoutLine(stdoutPartial);
       if (failure) reject(failure);
-      else if (code !== 0) reject(new MediaToolError(command, code, stderr));
+      else if (code !== 0) reject(new MediaToolError(command, code, stderr, undefined, step));
       else resolve({ stdout, stderr });
     });
   });

@@ -3,11 +3,16 @@
  * Temporal server is the operator's to fix, so it is one line that says what to change; anything
  * else is a bug and keeps its stack.
  */
+import { MissingSearchAttributesError } from '../temporal-connection/search-attributes';
 import { TemporalUnreachableError } from '../temporal-connection/temporal-unreachable-error';
 
 /** True for errors whose message is the whole story (`Invalid configuration: …`, no Temporal). */
 export function isStartupProblem(err: unknown): err is Error {
-  return err instanceof TemporalUnreachableError || (err instanceof Error && err.message.startsWith('Invalid configuration:'));
+  return (
+    err instanceof TemporalUnreachableError ||
+    err instanceof MissingSearchAttributesError ||
+    (err instanceof Error && err.message.startsWith('Invalid configuration:'))
+  );
 }
 
 /** Log fields for the error: its message alone for a start-up problem, the error itself otherwise. */

@@ -23,7 +23,17 @@ export function activityTaskQueue(workflowTaskQueue: string, queue: ActivityQueu
 
 /** Search attributes kept current by the workflow; the Web UI and the list endpoint filter on them. */
 export const VIDEO_STAGE_KEY = defineSearchAttributeKey('VideoStage', SearchAttributeType.KEYWORD);
-export const SEARCH_ATTRIBUTES = [{ name: 'VideoStage', type: 'Keyword' }] as const;
+/** The tenant that started the video, set at start: every API read and list is scoped by it. */
+export const VIDEO_TENANT_KEY = defineSearchAttributeKey('VideoTenant', SearchAttributeType.KEYWORD);
+/** Credits a video spent, set by the workflow when it ends; a tenant's daily credit quota sums it. */
+export const VIDEO_CREDITS_KEY = defineSearchAttributeKey('VideoCredits', SearchAttributeType.DOUBLE);
+/** Every search attribute the namespace must have; the dev server and the compose job register them. */
+export const SEARCH_ATTRIBUTE_KEYS = [VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, VIDEO_CREDITS_KEY] as const;
+export const SEARCH_ATTRIBUTES = [
+  { name: 'VideoStage', type: 'Keyword' },
+  { name: 'VideoTenant', type: 'Keyword' },
+  { name: 'VideoCredits', type: 'Double' },
+] as const;
 
 export const STATUS_QUERY = 'status';
 export const SCRIPT_QUERY = 'script';

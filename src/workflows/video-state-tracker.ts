@@ -2,22 +2,18 @@
  * The workflow's observable state. Every change goes through here, so progress never goes down,
  * `updatedAt` moves with it and the `VideoStage` search attribute follows the stage.
  */
-import { upsertSearchAttributes } from '@temporalio/workflow';
-import { VIDEO_STAGE_KEY } from '../shared/temporal-names';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { VIDEO_CREDITS_KEY, VIDEO_STAGE_KEY } from '../shared/temporal-names';
 import type { RunStatus, Script, StepState, VideoError, VideoResult, VideoStage, VideoState } from '../shared/video';
+import { STAGE_PROGRESS } from '../shared/stage-progress';
 import { StageClock } from './video-metrics';
 
-/** Share of the progress bar reached when each stage starts. */
-const STAGE_PROGRESS: Record<VideoStage, number> = {
-  queued: 0,
-  fetching_source: 1,
-  writing_script: 5,
-  awaiting_review: 15,
-  narrating: 15,
-  generating_clips: 15,
-  rendering: 85,
-  done: 100,
-};
+/**
+ * Runs that reach their end with this patch record what they spent in the `VideoCredits` search
+ * attribute, which a tenant's daily credit quota sums; runs ended before it count their budget.
+ */
+export const CREDITS_ATTRIBUTE_PATCH = 'credits-search-attribute';
+
 const SCENES_START = 15;
 const SCENES_SPAN = STAGE_PROGRESS.rendering - SCENES_START;
 
@@ -70,6 +66,9 @@ export class VideoStateTracker {
 
   finish(status: Exclude<RunStatus, 'queued' | 'running'>, outcome: { result?: VideoResult; error?: VideoError } = {}): void {
     this.state.status = status;
+    if (patched(CREDITS_ATTRIBUTE_PATCH)) {
+      upsertSearchAttributes([{ key: VIDEO_CREDITS_KEY, value: this.state.spend.credits }]);
+    }
     if (outcome.result) this.state.result = outcome.result;
     if (outcome.error) this.state.error = outcome.error;
     for (const scene of this.state.scenes) {

@@ -120,7 +120,7 @@ test('creates past the per-key limit get 429 with Retry-After, while another key
   expect(statuses).toEqual([202, 202, 202, 202, 429, 429]);
   expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   expect(Number(retryAfter)).toBeLessThanOrEqual(60);
-  // Reads are not limited, and other keys count on their own.
+  // Reads are counted apart from creates, and other keys count on their own.
   expect((await call('/api/videos', { key: KEY_C })).status).toBe(200);
   expect((await call('/api/videos', { method: 'POST', key: KEY_A, body: JSON.stringify(body()) })).status).toBe(202);
 });
@@ -152,9 +152,11 @@ test('encoded ../ in a video id never reaches a file outside MEDIA_ROOT', async 
 
 describe('the signed webhook', () => {
   const deliver = (raw: string, headers: Record<string, string>) => call('/api/webhooks/videos', { method: 'POST', body: raw, headers });
-  const signed = (raw: string, delivery = uniqueName('delivery')) => ({
-    'x-reelflow-signature': signWebhookBody(SECRET, raw),
+  const now = () => Math.floor(Date.now() / 1000);
+  const signed = (raw: string, delivery = uniqueName('delivery'), timestamp = now()) => ({
+    'x-reelflow-signature': signWebhookBody(SECRET, { timestamp, deliveryId: delivery, body: raw }),
     'x-reelflow-delivery': delivery,
+    'x-reelflow-timestamp': String(timestamp),
   });
 
   test('starts a video without an API key, and a replayed delivery returns it with 200 and starts nothing', async () => {
@@ -169,7 +171,7 @@ describe('the signed webhook', () => {
     expect(await countWorkflows()).toBe(before);
     // The delivery id now belongs to that body: another body under it is a conflict.
     const other = JSON.stringify(body('Another'));
-    expect((await deliver(other, { ...signed(other), 'x-reelflow-delivery': headers['x-reelflow-delivery'] })).status).toBe(409);
+    expect((await deliver(other, signed(other, headers['x-reelflow-delivery']))).status).toBe(409);
   });
 
   test('refuses a missing, malformed or wrong signature with 401, checked over the raw bytes', async () => {
@@ -181,7 +183,10 @@ describe('the signed webhook', () => {
       { 'x-reelflow-delivery': 'd1' },
       { ...good, 'x-reelflow-signature': good['x-reelflow-signature'].replace('sha256=', 'sha1=') },
       { ...good, 'x-reelflow-signature': `sha256=${'0'.repeat(64)}` },
-      { ...good, 'x-reelflow-signature': signWebhookBody('other-secret', raw) },
+      {
+        ...good,
+        'x-reelflow-signature': signWebhookBody('other-secret', { timestamp: now(), deliveryId: good['x-reelflow-delivery'], body: raw }),
+      },
       { ...good, 'x-reelflow-signature': 'sha256=abc' },
     ]) {
       const res = await deliver(raw, headers);
@@ -193,7 +198,8 @@ describe('the signed webhook', () => {
 
   test('a signed delivery without a delivery id or with an invalid body gets 400', async () => {
     const raw = JSON.stringify(body());
-    expect((await deliver(raw, { 'x-reelflow-signature': signWebhookBody(SECRET, raw) })).status).toBe(400);
+    const { 'x-reelflow-delivery': _delivery, ...withoutDelivery } = signed(raw);
+    expect((await deliver(raw, withoutDelivery)).status).toBe(400);
     const invalid = JSON.stringify({ source: { type: 'pubmed', pmid: 'abc' } });
     const res = await deliver(invalid, signed(invalid));
     expect(res.status).toBe(400);

@@ -1,8 +1,11 @@
 /**
- * Request generation for the OpenAPI test: valid values derived from the document's JSON
- * Schemas, then mutations of them (wrong types, missing and extra fields, huge and odd strings,
- * negative and huge numbers, deep nesting, broken JSON), plus odd path, query and header values.
+ * Request generation for the OpenAPI test, all derived from the document's JSON Schemas: fixed
+ * cases (valid values, then mutations of them: wrong types, missing and extra fields, huge and odd
+ * strings, negative and huge numbers, deep nesting, broken JSON, odd path, query and header
+ * values), and fast-check arbitraries that draw random requests, valid and mutated, per operation.
  */
+import fc from 'fast-check';
+
 export interface Schema {
   $ref?: string;
   type?: string | string[];
@@ -16,8 +19,11 @@ export interface Schema {
   minimum?: number;
   maximum?: number;
   minLength?: number;
+  maxLength?: number;
   minItems?: number;
+  maxItems?: number;
   pattern?: string;
+  additionalProperties?: boolean | Schema;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -159,11 +165,18 @@ const ODD_IDS = [
 const ODD_QUERY = ['', '-1', '0', '1e309', '999999999999', 'abc', '💥', '\u0000', 'a'.repeat(5000)];
 const ODD_HEADERS = ['', 'x', 'a'.repeat(300), 'a'.repeat(6000), 'bytes=0-1', 'bytes=-5', 'bytes=99999999-', 'sha256=zz'];
 
-/** A valid set of parameters first, then one odd value at a time. */
-export function paramCases(parameters: { name: string; in: string; schema: Schema }[], knownId: string): ParamCase[] {
-  const valid: ParamCase = { name: 'valid', path: {}, query: [], headers: {} };
-  for (const p of parameters) if (p.in === 'path') valid.path[p.name] = knownId;
-  const cases = [valid];
+/** A valid set of parameters for each known video first, then one odd value at a time. */
+export function paramCases(parameters: { name: string; in: string; schema: Schema }[], knownIds: string[]): ParamCase[] {
+  const withId = (id: string): ParamCase => ({
+    name: `valid ${id.slice(0, 14)}`,
+    path: Object.fromEntries(parameters.filter((p) => p.in === 'path').map((p) => [p.name, id])),
+    query: [],
+    headers: {},
+  });
+  const hasPath = parameters.some((p) => p.in === 'path');
+  const valids = hasPath ? knownIds.map(withId) : [{ ...withId(''), name: 'valid' }];
+  const valid = valids[0]!;
+  const cases = [...valids];
   for (const p of parameters) {
     if (p.in === 'path')
       for (const id of ODD_IDS) cases.push({ ...valid, name: `${p.name}=${id.slice(0, 20)}`, path: { ...valid.path, [p.name]: id } });
@@ -184,4 +197,120 @@ export function paramCases(parameters: { name: string; in: string; schema: Schem
       for (const v of ODD_HEADERS) cases.push({ ...valid, name: `${p.name}: ${v.slice(0, 20)}`, headers: { [p.name]: v } });
   }
   return cases;
+}
+
+/** One generated request: values to put in the path, the query, the headers and the body. */
+export interface GeneratedRequest {
+  path: Record<string, string>;
+  query: [string, string][];
+  headers: Record<string, string>;
+  body?: { raw: string; contentType: string };
+}
+
+/** Strings longer than this are drawn only up to it: a bound on what each request costs. */
+const MAX_DRAWN_LENGTH = 80;
+/** Header values a client can send at all: visible ASCII and spaces inside. */
+const headerValue = fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,60}[\x21-\x7e])?$/);
+
+/** Values that satisfy `schema` (refinements JSON Schema cannot state, like word counts, aside). */
+export function validArbitrary(schema: Schema, components: Record<string, Schema>): fc.Arbitrary<Json> {
+  const s = resolve(schema, components);
+  const branches = s.oneOf ?? s.anyOf;
+  if (branches) return fc.oneof(...branches.map((b) => validArbitrary(b, components)));
+  if (s.const !== undefined) return fc.constant(s.const as Json);
+  if (s.enum) return fc.constantFrom(...(s.enum as Json[]));
+  const type = Array.isArray(s.type) ? s.type[0] : s.type;
+  switch (type) {
+    case 'object': {
+      const properties = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, validArbitrary(v, components)]));
+      return fc.record(properties, { requiredKeys: s.required ?? [] });
+    }
+    case 'array': {
+      const minLength = s.minItems ?? 0;
+      return fc
+        .array(validArbitrary(s.items ?? {}, components), { minLength, maxLength: Math.min(s.maxItems ?? minLength + 3, minLength + 3) })
+        .map((items) => items.map(withIndex));
+    }
+    case 'integer':
+      return fc.integer({ min: Math.max(s.minimum ?? -1e9, -1e9), max: Math.min(s.maximum ?? 1e9, 1e9) });
+    case 'number':
+      return fc.double({ min: s.minimum ?? -1e9, max: s.maximum ?? 1e9, noNaN: true, noDefaultInfinity: true });
+    case 'boolean':
+      return fc.boolean();
+    case 'null':
+      return fc.constant(null);
+    case 'string': {
+      const minLength = s.minLength ?? 0;
+      const maxLength = Math.min(s.maxLength ?? MAX_DRAWN_LENGTH, Math.max(minLength, MAX_DRAWN_LENGTH));
+      const text = s.pattern
+        ? fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length >= minLength && v.length <= (s.maxLength ?? Infinity))
+        : fc.string({ minLength, maxLength, unit: 'grapheme' });
+      // Leading and trailing blanks are trimmed before length checks; keep valid values valid.
+      return text.filter((v) => v.trim().length >= minLength);
+    }
+    default:
+      return fc.jsonValue() as fc.Arbitrary<Json>;
+  }
+}
+
+/** A valid value with one place in it (or the whole of it) replaced by any JSON value. */
+function mutatedArbitrary(schema: Schema, components: Record<string, Schema>): fc.Arbitrary<Json> {
+  return fc
+    .tuple(validArbitrary(schema, components), fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>, fc.nat(), fc.boolean())
+    .map(([value, junk, n, remove]) => {
+      const all = paths(value);
+      const at = all[n % all.length]!;
+      return setAt(value, at, remove && at.length > 0 ? undefined : junk);
+    });
+}
+
+/** Random requests for one operation: mostly valid, some mutated, some arbitrary. */
+export function requestArbitrary(
+  operation: { parameters?: { name: string; in: string; required?: boolean; schema: Schema }[]; requestBody?: any },
+  components: Record<string, Schema>,
+  knownIds: string[],
+): fc.Arbitrary<GeneratedRequest> {
+  const parameters = operation.parameters ?? [];
+  const asText = (v: Json) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const path = fc.record(
+    Object.fromEntries(
+      parameters
+        .filter((p) => p.in === 'path')
+        .map((p) => [
+          p.name,
+          fc.oneof(
+            { weight: 4, arbitrary: fc.constantFrom(...knownIds) },
+            { weight: 1, arbitrary: validArbitrary(p.schema, components).map(asText) },
+            { weight: 1, arbitrary: fc.string({ maxLength: 40, unit: 'grapheme' }).filter((v) => v.length > 0) },
+          ),
+        ]),
+    ),
+  );
+  const valueOf = (p: { schema: Schema }, anyValue: fc.Arbitrary<string>) =>
+    fc.option(fc.oneof({ weight: 3, arbitrary: validArbitrary(p.schema, components).map(asText) }, { weight: 1, arbitrary: anyValue }), {
+      nil: undefined,
+    });
+  const query = fc
+    .tuple(
+      ...parameters.filter((p) => p.in === 'query').map((p) => valueOf(p, fc.string({ maxLength: 40 })).map((v) => [p.name, v] as const)),
+    )
+    .map((pairs) => pairs.filter((pair): pair is [string, string] => pair[1] !== undefined));
+  const headers = fc
+    .tuple(
+      ...parameters
+        .filter((p) => p.in === 'header')
+        .map((p) => valueOf(p, headerValue).map((v) => [p.name, v?.replace(/[^\x20-\x7e]/g, '').trim()] as const)),
+    )
+    .map((pairs) => Object.fromEntries(pairs.filter(([, v]) => v !== undefined && v.length > 0)) as Record<string, string>);
+  const bodySchema = operation.requestBody?.content?.['application/json']?.schema as Schema | undefined;
+  const body = bodySchema
+    ? fc
+        .oneof(
+          { weight: 4, arbitrary: validArbitrary(bodySchema, components) },
+          { weight: 2, arbitrary: mutatedArbitrary(bodySchema, components) },
+          { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> },
+        )
+        .map((v) => ({ raw: JSON.stringify(v), contentType: 'application/json' }))
+    : fc.constant(undefined);
+  return fc.record({ path, query, headers, body }).map((r) => ({ ...r, body: r.body ?? undefined }));
 }

@@ -102,11 +102,15 @@ test('the same Idempotency-Key returns the same video, and another body with it 
   expect(conflict.body.error.code).toBe('idempotency_conflict');
 });
 
-test('health is 200 while workers poll every task queue', async () => {
+test('health is 200 while workers poll every task queue; the pollers per queue are in /api/health', async () => {
   const res = await fetch(`${stack.apiUrl}/health`);
-  const body = (await res.json()) as any;
   expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({ ok: true, temporal: 'reachable', problems: [] });
+  const details = await fetch(`${stack.apiUrl}/api/health`);
+  const body = (await details.json()) as any;
+  expect(details.status).toBe(200);
   expect(body.taskQueues).toHaveLength(1 + ACTIVITY_QUEUES.length);
+  for (const queue of body.taskQueues) expect(queue.pollers).toBeGreaterThanOrEqual(1);
 });
 
 test('the OpenAPI document describes the create endpoint', async () => {

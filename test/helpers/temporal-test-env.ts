@@ -6,14 +6,14 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { singlePartitionArgs } from '../../src/dev/single-partition-args';
 import { temporalCliPath } from '../../src/dev/temporal-cli';
-import { VIDEO_STAGE_KEY } from '../../src/shared/temporal-names';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/shared/temporal-names';
 
 export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       ip: '127.0.0.1',
-      searchAttributes: [VIDEO_STAGE_KEY],
+      searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
       log: { format: 'pretty', level: 'error' },
       extraArgs: singlePartitionArgs(),
     },

@@ -69,6 +69,8 @@ export async function startVideoStack(
     MEDIA_ROOT: mediaRoot,
     TEMPORAL_ADDRESS: env.address,
     PORT: '0',
+    // Every test polls from 127.0.0.1, one caller; tests of the read limit set their own.
+    READ_RATE_LIMIT: '1000000',
     ...options.env,
   });
   const store = new MediaStore(mediaRoot);

@@ -6,7 +6,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../../src/dev/free-port';
+import { temporalCliPath } from '../../src/dev/temporal-cli';
+import { VIDEO_STAGE_KEY } from '../../src/shared/temporal-names';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../..');
 const ENTRY_POINTS = { worker: 'src/worker.ts', api: 'src/api/main.ts' } as const;
@@ -89,4 +92,35 @@ describe.each(['worker', 'api'] as const)('npm run %s', (entry) => {
     const outcome = await start(entry, { PORT: 'abc' });
     expectOneClearLine(outcome, /^Invalid configuration: PORT: /);
   });
+});
+
+describe('a namespace without the search attributes', () => {
+  let bare: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    // A server that knows only VideoStage, as a deployment made before tenants existed would.
+    bare = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: temporalCliPath() },
+        ip: '127.0.0.1',
+        searchAttributes: [VIDEO_STAGE_KEY],
+        log: { format: 'pretty', level: 'error' },
+      },
+    });
+  });
+  afterAll(async () => {
+    await bare?.teardown();
+  });
+
+  test.each(['worker', 'api'] as const)(
+    'npm run %s refuses to start, naming what is missing and the command that adds it',
+    async (entry) => {
+      const outcome = await start(entry, { TEMPORAL_ADDRESS: bare.address });
+      expectOneClearLine(
+        outcome,
+        /lacks the search attributes VideoTenant, VideoCredits/,
+        /temporal operator search-attribute create --namespace default --name VideoTenant --type Keyword/,
+        /--name VideoCredits --type Double/,
+      );
+    },
+  );
 });
