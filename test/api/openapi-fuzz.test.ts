@@ -50,6 +50,8 @@ const OPEN_LIMITS = {
 };
 
 let env: TestWorkflowEnvironment;
+/** Set once a test has stopped the server on purpose; it is not stopped twice. */
+let serverStopped = false;
 let doc: Document;
 const reports: string[] = [];
 
@@ -81,7 +83,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   process.stdout.write(`OpenAPI fuzz (seed ${seed}):\n${reports.join('\n')}\n`);
-  await env?.teardown().catch(() => undefined);
+  if (!serverStopped) await env?.teardown();
 });
 
 /** Validates answers against the document, with JSON Schema 2020-12 (OpenAPI 3.1's dialect). */
@@ -436,6 +438,7 @@ test('Temporal down: every route that needs it answers a documented 503 with Ret
   const api = await serveApp(createApp({ client, config, store: new MediaStore(config.mediaRoot) }));
   try {
     const known = await createVideo(api.url, {});
+    serverStopped = true;
     await env.teardown();
     const outcome = await fuzz({
       name: 'Temporal down',

@@ -22,12 +22,14 @@ const ANSWER_WITHIN_MS = 7_000;
 const WORKER_ANSWER_WITHIN_MS = 4_500;
 
 let env: TestWorkflowEnvironment;
+/** Set once a test has stopped the server on purpose; it is not stopped twice. */
+let serverStopped = false;
 
 beforeAll(async () => {
   env = await startTestEnv();
 });
 afterAll(async () => {
-  await env?.teardown().catch(() => undefined);
+  if (!serverStopped) await env?.teardown();
 });
 
 const configFor = (taskQueue: string): Config =>
@@ -125,6 +127,7 @@ test('with Temporal stopped, every route that needs it answers 503 temporal_unav
       await res.text();
       return Date.now();
     });
+    serverStopped = true;
     await env.teardown();
     const down = Date.now();
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../src/api/create-app';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from '../../src/api/webhook-routes';
 import { loadConfig } from '../../src/config';
 import { VIDEO_CREDITS_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../../src/shared/temporal-names';
 import type { GenerateVideoInput } from '../../src/shared/video';
@@ -24,6 +25,8 @@ const KEYS = {
   ops: 'ops-admin-key',
 };
 
+const WEBHOOK_SECRET = 'tenants-test-webhook-secret';
+
 let env: TestWorkflowEnvironment;
 let stack: VideoStack;
 
@@ -40,6 +43,8 @@ beforeAll(async () => {
       RUNWAY_VIDEO_CREDITS_PER_SEC: '5',
       RUNWAY_DURATION_SEC: '5',
       CREATE_RATE_LIMIT: '1000',
+      WEBHOOK_SECRET: WEBHOOK_SECRET,
+      WEBHOOK_TENANT: 'alice',
     },
   });
 });
@@ -254,6 +259,26 @@ test('a run started before tenants existed (no VideoTenant) is seen only by admi
   expect((await call('alice', 'GET', `/api/videos/${videoId}`)).status).toBe(404);
   expect((await call('ops', 'GET', `/api/videos/${videoId}`)).status).toBe(200);
   expect((await call('ops', 'POST', `/api/videos/${videoId}/cancel`)).status).toBe(202);
+});
+
+test("a webhook delivery starts its video as WEBHOOK_TENANT: that tenant's key sees it, no other does", async () => {
+  const body = JSON.stringify(reviewed('From the webhook'));
+  const delivery = { timestamp: Math.floor(Date.now() / 1000), deliveryId: `delivery-${randomBytes(4).toString('hex')}`, body };
+  const res = await fetch(`${stack.apiUrl}/api/webhooks/videos`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: signWebhookBody(WEBHOOK_SECRET, delivery),
+      [TIMESTAMP_HEADER]: String(delivery.timestamp),
+      [DELIVERY_HEADER]: delivery.deliveryId,
+    },
+    body,
+  });
+  expect(res.status).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  expect((await call('alice', 'GET', `/api/videos/${id}`)).body.tenant).toBe('alice');
+  expect((await call('bob', 'GET', `/api/videos/${id}`)).status).toBe(404);
+  expect((await call('alice', 'POST', `/api/videos/${id}/cancel`)).status).toBe(202);
 });
 
 test('with admin keys configured, only they read the detailed health check', async () => {
