@@ -17,6 +17,8 @@ export interface StartProcess {
   url: string;
   /** host:port of its Temporal dev server. */
   temporalAddress: string;
+  /** The inspector's WebSocket URL, when started with `inspect`. */
+  inspectorUrl?: string;
   /** Stops the stack with SIGTERM, as Ctrl-C would, and removes its folder. */
   stop(): Promise<void>;
 }
@@ -24,11 +26,16 @@ export interface StartProcess {
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
-/** Inherited variables that would point the stack at the developer's services or keys. */
-const NOT_INHERITED = /^(TEMPORAL_|PAYLOAD_|PORT$|HOST$|PUBLIC_URL$|API_KEYS$|GEMINI_|GOOGLE_|RUNWAYML_|WORKER_|OTEL_|TRACING$|npm_)/i;
+/** Inherited variables that would point the stack at the developer's services, keys or tenant quotas. */
+const NOT_INHERITED =
+  /^(TEMPORAL_|PAYLOAD_|PORT$|HOST$|PUBLIC_URL$|API_KEYS$|ADMIN_API_KEYS$|TENANT_|GEMINI_|GOOGLE_|RUNWAYML_|WORKER_|OTEL_|TRACING$|npm_)/i;
 
-/** Starts the stack with `env` on top of the benchmark's defaults and resolves once it is ready. */
-export async function startStartProcess(env: Record<string, string>): Promise<StartProcess> {
+/**
+ * Starts the stack with `env` on top of the benchmark's defaults and resolves once it is ready.
+ * `inspect` opens Node's inspector on a free loopback port, so that the benchmark can force a
+ * garbage collection in the process before it reads the live heap.
+ */
+export async function startStartProcess(env: Record<string, string>, options: { inspect?: boolean } = {}): Promise<StartProcess> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-bench-start-'));
   const port = await freePort();
   const temporalAddress = `127.0.0.1:${await freePort()}`;
@@ -46,6 +53,7 @@ export async function startStartProcess(env: Record<string, string>): Promise<St
       SCRIPT_PROVIDER: 'local',
       NARRATION_PROVIDER: 'local',
       CLIP_PROVIDER: 'local',
+      ...(options.inspect ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:0`.trim() } : {}),
       ...env,
     },
   });
@@ -91,5 +99,10 @@ export async function startStartProcess(env: Record<string, string>): Promise<St
     throw err;
   }
   if (child.pid === undefined) throw new Error('npm start stack has no pid');
-  return { pid: child.pid, url: `http://127.0.0.1:${port}`, temporalAddress, stop };
+  const inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
+  if (options.inspect && !inspectorUrl) {
+    await stop();
+    throw new Error(`npm start stack printed no inspector URL:\n${output}`);
+  }
+  return { pid: child.pid, url: `http://127.0.0.1:${port}`, temporalAddress, inspectorUrl, stop };
 }
