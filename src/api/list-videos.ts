@@ -37,6 +37,8 @@ const STATUS_CLAUSE: Record<RunStatus, string> = {
 const FIRST_WINDOW_MS = 3600_000;
 const WINDOW_GROWTH = 8;
 const SCAN_PAGE_SIZE = 1000;
+/** Rows read at once in the hope that a window holds no more: then it needs no count. */
+const OPTIMISTIC_PAGE_SIZE = 100;
 
 export interface ListVideosRequest {
   /** Only this tenant's videos (the `VideoTenant` search attribute); every tenant's when unset. */
@@ -101,6 +103,21 @@ async function scan(client: Client, query: string, pageSize = SCAN_PAGE_SIZE): P
   return rows;
 }
 
+/**
+ * Reads a window in one page of `pageSize`: `whole` holds its runs when they all fit, otherwise
+ * `read` says how many rows the attempt read.
+ */
+async function readWhole(
+  client: Client,
+  query: string,
+  pageSize: number,
+): Promise<{ whole: RawExecution[]; read?: undefined } | { whole?: undefined; read: number }> {
+  const response = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, pageSize, query });
+  const rows = response.executions ?? [];
+  const more = (response.nextPageToken?.length ?? 0) > 0;
+  return more || rows.length >= pageSize ? { read: rows.length } : { whole: rows };
+}
+
 /** One page of videos of this deployment's task queue, newest first. */
 export async function listVideos(
   client: Client,
@@ -128,19 +145,27 @@ export async function listVideos(
     const top = upper ?? Date.now();
     const countWithin = async (width: number) => (await client.workflow.count(windowQuery(top - width))).count;
     const needed = request.limit + 1 - found.length;
-    let count = await countWithin(windowMs);
-    // Some items are found: narrow only while the rest of the budget could still fill the page.
-    if (count > left && found.length > 0 && left < needed) {
-      stoppedAt = upper;
-      break;
+    // Most windows are small: one page read whole needs no count. A page that does not hold the
+    // whole window is counted against the budget all the same, and the window is sized by counts.
+    // Tried only while the budget is large, so that a failed try leaves most of it.
+    let rows = left >= 2 * OPTIMISTIC_PAGE_SIZE ? await readWhole(client, windowQuery(top - windowMs), OPTIMISTIC_PAGE_SIZE) : { read: 0 };
+    if (rows.read !== undefined) {
+      left -= rows.read;
+      let count = await countWithin(windowMs);
+      // Some items are found: narrow only while the rest of the budget could still fill the page.
+      if (count > left && found.length > 0 && left < needed) {
+        stoppedAt = upper;
+        break;
+      }
+      ({ widthMs: windowMs, count } = await fitWindow(countWithin, windowMs, count, left, Math.min(needed, left)));
+      // Past here a window is read even if it holds more than the budget: only runs started in one
+      // millisecond, or in the moment between the count and the read, can make it do so.
+      rows = { whole: count === 0 ? [] : await scan(client, windowQuery(top - windowMs), Math.min(SCAN_PAGE_SIZE, count)) };
     }
-    ({ widthMs: windowMs, count } = await fitWindow(countWithin, windowMs, count, left, Math.min(needed, left)));
-    // Past here a window is read even if it holds more than the budget: only runs started in one
-    // millisecond, or in the moment between the count and the read, can make it do so.
     const lower = top - windowMs;
-    const rows = count === 0 ? [] : await scan(client, windowQuery(lower), Math.min(SCAN_PAGE_SIZE, count));
-    left -= rows.length;
-    found.push(...(after ? rows.filter((r) => newestFirst(after, position(r)) < 0) : rows));
+    const whole = rows.whole ?? [];
+    left -= whole.length;
+    found.push(...(after ? whole.filter((r) => newestFirst(after, position(r)) < 0) : whole));
     if (found.length > request.limit) break;
     if (left <= 0) {
       stoppedAt = lower;

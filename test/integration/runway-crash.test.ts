@@ -61,11 +61,14 @@ test('killing the worker mid-render resumes every Runway task instead of submitt
     };
     const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: input.videoId, args: [input] });
 
-    // Kill once two scenes' video tasks exist (each stays RUNNING for seconds).
+    // Kill once two scenes' video tasks exist (each stays RUNNING for seconds) and every task
+    // Runway has made is being awaited: no submission's answer is then in flight, so this test is
+    // about resuming. An answer lost to the kill is the paid-work-faults suite's row.
     await pollUntil(
-      async () => runway.tasks.filter((t) => t.kind === 'video').length,
-      (n) => n >= 2,
+      async () => runway.tasks.map((t) => ({ kind: t.kind, polls: t.polls })),
+      (tasks) => tasks.filter((t) => t.kind === 'video').length >= 2 && tasks.every((t) => t.polls > 0),
       60_000,
+      50,
     );
     await workers[0]!.kill();
     workers.push(await startChildWorker(workerOptions));
