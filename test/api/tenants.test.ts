@@ -92,6 +92,15 @@ const awaitingReview = (who: Who, id: string) =>
     (r) => r.body.stage === 'awaiting_review',
   );
 
+/** Cancels and waits until the run has ended: until then it still counts as running. */
+async function cancelled(who: Who, id: string) {
+  expect((await call(who, 'POST', `/api/videos/${id}/cancel`)).status).toBe(202);
+  await pollUntil(
+    () => call(who, 'GET', `/api/videos/${id}`),
+    (r) => r.body.status === 'cancelled',
+  );
+}
+
 const completed = (who: Who, id: string) =>
   pollUntil(
     () => call(who, 'GET', `/api/videos/${id}`),
@@ -162,7 +171,7 @@ test('idempotency keys are scoped by tenant: the same key from two tenants start
     ['alice', a.body.id],
     ['bob', b.body.id],
   ] as const) {
-    expect((await call(who, 'POST', `/api/videos/${id}/cancel`)).status).toBe(202);
+    await cancelled(who, id);
   }
 });
 
