@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { combineApiKeys, parseApiKeys } from './api/api-keys';
+import { combineApiKeys, parseApiKeys, TENANT_ID_PATTERN } from './api/api-keys';
 import { parseTrustProxy } from './api/trust-proxy';
 import { parseEncryptionKeys } from './codec/encryption-keys';
 import { ACTIVITY_QUEUES } from './shared/temporal-names';
@@ -105,10 +105,7 @@ const envSchema = z.object({
   /** JSON object of per-tenant overrides: {"alice":{"maxRunning":5,"creditsPerDay":2000}}. */
   TENANT_QUOTAS: z.string().optional(),
   /** The tenant that owns videos started by the signed webhook. */
-  WEBHOOK_TENANT: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$/, 'expected a tenant name')
-    .default('webhook'),
+  WEBHOOK_TENANT: z.string().regex(TENANT_ID_PATTERN, 'expected a tenant name').default('webhook'),
   /** Lets the API listen beyond loopback with no API_KEYS; anyone who reaches the port may use it. */
   ALLOW_UNAUTHENTICATED_API: z.enum(['true', 'false']).default('false'),
   WEBHOOK_SECRET: z.string().optional(),

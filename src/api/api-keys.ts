@@ -26,6 +26,8 @@ export interface Caller {
 export const OPEN_CALLER: Caller = Object.freeze({ tenant: 'anonymous', seesAll: true, quotaExempt: false });
 
 const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** Any tenant id: a name, or `key:<digest>` of a bare key; what WEBHOOK_TENANT and `?tenant=` take. */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$/;
 /** Names the API uses itself; a key may not take them. */
 const RESERVED_NAMES = new Set(['anonymous', 'webhook']);
 

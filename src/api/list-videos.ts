@@ -22,6 +22,7 @@ import { VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temp
 import type { RunStatus, VideoStage } from '../shared/video';
 import { fitWindow } from './fit-window';
 import { HttpError } from './http-error';
+import { visibilityString } from './visibility-query';
 import { CLOSED_STATUS, webUiUrl, type StatusContext } from './status-body';
 
 type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
@@ -125,10 +126,10 @@ export async function listVideos(
   request: ListVideosRequest,
   context: StatusContext,
 ): Promise<{ items: VideoListItem[]; nextCursor: string | null }> {
-  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, `TaskQueue = '${taskQueue.replace(/'/g, "''")}'`];
+  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, `TaskQueue = ${visibilityString(taskQueue)}`];
   if (request.status) clauses.push(STATUS_CLAUSE[request.status]);
   if (request.stage) clauses.push(`VideoStage = '${request.stage}'`);
-  if (request.tenant !== undefined) clauses.push(`VideoTenant = '${request.tenant.replace(/'/g, "''")}'`);
+  if (request.tenant !== undefined) clauses.push(`VideoTenant = ${visibilityString(request.tenant)}`);
   const base = clauses.join(' AND ');
   const after = request.cursor ? decodeCursor(request.cursor) : undefined;
 

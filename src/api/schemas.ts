@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MAX_SCENES_PER_SCRIPT, MAX_VISUAL_CHARS, MAX_WORDS_PER_SCENE } from '../shared/validate-script';
 import { RUN_STATUSES, STAGES } from '../shared/video';
+import { TENANT_ID_PATTERN } from './api-keys';
 
 export const pubmedSourceSchema = z
   .object({
@@ -58,7 +59,7 @@ export const listQuerySchema = z
     cursor: z.string().max(4096).optional(),
     tenant: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$/, 'tenant must be a tenant name')
+      .regex(TENANT_ID_PATTERN, 'tenant must be a tenant name')
       .optional()
       .describe("Admin keys only: one tenant's videos. Other keys always list their own"),
   })

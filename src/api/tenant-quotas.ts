@@ -14,6 +14,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '
 import type { Config, TenantQuota } from '../config';
 import { VIDEO_CREDITS_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
 import { HttpError } from './http-error';
+import { visibilityString as quoted } from './visibility-query';
 
 const DAY_MS = 24 * 3600_000;
 /** How long a start counts from this process's memory, covering visibility's indexing delay. */
@@ -34,8 +35,6 @@ interface RecentStart {
 
 /** What the quotas read of a run, from a visibility listing or a describe. */
 type RunInfo = Pick<WorkflowExecutionInfo, 'memo' | 'status' | 'typedSearchAttributes'>;
-
-const quoted = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export class TenantQuotas {
   /** Per tenant, the admission in progress; the next one waits for it. */
