@@ -14,10 +14,20 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { findTemporalCli, installTemporalCli, cliVersion } = require('./lib/temporal-cli.cjs');
 const { ensureNodeRuntime, linkPinnedNode } = require('./lib/node-runtime.cjs');
+const { GO_TOOLS, ensureGoTool } = require('./lib/go-tools.cjs');
 
 /** The font the local clip drawer writes titles with. */
 const FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 const APT_PACKAGES = ['ffmpeg', 'espeak-ng', 'fonts-dejavu-core'];
+/** Debian's PostgreSQL, for the Temporal cluster (`--servers`). */
+const POSTGRES_PACKAGES = ['postgresql'];
+const POSTGRES_BIN_GLOB = '/usr/lib/postgresql';
+
+/**
+ * `--servers` also installs what tests, benchmarks and `npm run cluster` start: PostgreSQL, the
+ * Temporal server with its SQL schema tool, and MinIO. `npm run demo` and `npm start` skip them.
+ */
+const withServers = process.argv.includes('--servers');
 
 const log = (line) => console.log(`setup: ${line}`);
 
@@ -92,27 +102,60 @@ function missingSystemTools() {
 function ensureSystemTools() {
   const missing = missingSystemTools();
   if (missing.length === 0) return false;
-  const install = ['install', '-y', '--no-install-recommends', ...APT_PACKAGES];
-  const manual = `sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES.join(' ')}`;
-  const hasApt = onPath('apt-get');
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (hasApt && isRoot) {
-    log(`installing ${APT_PACKAGES.join(', ')} with apt-get (missing: ${missing.join(', ')})`);
-    run('apt-get', ['update', '-qq']);
-    run('apt-get', install, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  } else if (hasApt && onPath('sudo') && succeeds('sudo', ['-n', 'true'])) {
-    log(`installing ${APT_PACKAGES.join(', ')} with sudo apt-get (missing: ${missing.join(', ')})`);
-    run('sudo', ['-n', 'apt-get', 'update', '-qq']);
-    run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...install]);
-  } else {
-    throw new SetupError(
-      `missing ${missing.join(', ')}. Install ffmpeg (with ffprobe), espeak-ng and the DejaVu fonts ` +
-        `(${FONT_FILE}), e.g. \`${manual}\` on Debian/Ubuntu, then run \`npm run setup\` again.`,
-    );
-  }
+  aptInstall(APT_PACKAGES, missing, () =>
+    `Install ffmpeg (with ffprobe), espeak-ng and the DejaVu fonts (${FONT_FILE}), e.g. ` +
+    `\`sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES.join(' ')}\` on Debian/Ubuntu`,
+  );
   const still = missingSystemTools();
   if (still.length > 0) throw new SetupError(`still missing after apt-get: ${still.join(', ')}`);
   return true;
+}
+
+/** Installs Debian packages with apt-get (as root, or with password-less sudo), or explains what to do. */
+function aptInstall(packages, missing, advice) {
+  const install = ['install', '-y', '--no-install-recommends', ...packages];
+  const hasApt = onPath('apt-get');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (hasApt && isRoot) {
+    log(`installing ${packages.join(', ')} with apt-get (missing: ${missing.join(', ')})`);
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', install, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } else if (hasApt && onPath('sudo') && succeeds('sudo', ['-n', 'true'])) {
+    log(`installing ${packages.join(', ')} with sudo apt-get (missing: ${missing.join(', ')})`);
+    run('sudo', ['-n', 'apt-get', 'update', '-qq']);
+    run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...install]);
+  } else {
+    throw new SetupError(`missing ${missing.join(', ')}. ${advice()}, then run \`npm run setup\` again.`);
+  }
+}
+
+/** The newest PostgreSQL server folder Debian installed (…/15/bin), or undefined. */
+export function postgresBinDir() {
+  let versions = [];
+  try {
+    versions = fs.readdirSync(POSTGRES_BIN_GLOB).filter((v) => /^\d+$/.test(v));
+  } catch {
+    return undefined;
+  }
+  const newest = versions.sort((a, b) => Number(b) - Number(a)).find((v) => fs.existsSync(path.join(POSTGRES_BIN_GLOB, v, 'bin', 'postgres')));
+  return newest ? path.join(POSTGRES_BIN_GLOB, newest, 'bin') : undefined;
+}
+
+function ensureServers() {
+  let changed = false;
+  if (!postgresBinDir()) {
+    aptInstall(POSTGRES_PACKAGES, ['PostgreSQL'], () => 'Install PostgreSQL, e.g. `sudo apt-get install -y postgresql`');
+    if (!postgresBinDir()) throw new SetupError(`still no PostgreSQL under ${POSTGRES_BIN_GLOB} after apt-get`);
+    changed = true;
+  }
+  for (const name of Object.keys(GO_TOOLS)) {
+    try {
+      changed = ensureGoTool(root, name, log).installed || changed;
+    } catch (error) {
+      throw new SetupError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  return changed;
 }
 
 function ensureTemporalCli() {
@@ -131,13 +174,14 @@ function main() {
     const env = node.binDir ? { ...process.env, PATH: `${node.binDir}${path.delimiter}${process.env.PATH ?? ''}` } : process.env;
     const changed = [node.installed, ensureNpmPackages(env), node.binDir ? linkPinnedNode(root) : false];
     changed.push(ensureSystemTools(), ensureTemporalCli());
+    if (withServers) changed.push(ensureServers());
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (changed.some(Boolean)) log(`done in ${seconds} s`);
-    else log(`Node, npm packages, ffmpeg, espeak-ng, font and Temporal CLI present (${seconds} s)`);
+    else log(`Node, npm packages, ffmpeg, espeak-ng, font, Temporal CLI${withServers ? ', PostgreSQL, Temporal server and MinIO' : ''} present (${seconds} s)`);
   } catch (error) {
     console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }
 
-main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
