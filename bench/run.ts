@@ -11,6 +11,7 @@ import { temporalCliPath } from '../src/dev/temporal-cli';
 import { apiLoad } from './benchmarks/api-load';
 import { criticalPath } from './benchmarks/critical-path';
 import { crashCost } from './benchmarks/crash-cost';
+import { inFlight } from './benchmarks/in-flight';
 import { orchestrationOverhead, orchestrationOverheadOnTmpfs } from './benchmarks/orchestration-overhead';
 import { paidPath } from './benchmarks/paid-path';
 import { renderMerge } from './benchmarks/render-merge';
@@ -27,6 +28,7 @@ const BENCHMARKS: Benchmark[] = [
   crashCost,
   paidPath,
   apiLoad,
+  inFlight,
 ];
 const USAGE = `usage: npm run bench -- [--quick] [${BENCHMARKS.map((b) => b.name).join('|')}…]`;
 

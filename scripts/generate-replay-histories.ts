@@ -18,7 +18,7 @@ import { temporalCliPath } from '../src/dev/temporal-cli';
 import { SafetyBlockedError } from '../src/providers/errors';
 import { WORKFLOW_TYPE } from '../src/shared/temporal-names';
 import type { GenerateVideoInput, VideoOptions, VideoState } from '../src/shared/video';
-import { MediaStore } from '../src/storage/media-store';
+import { LocalArtifactStore } from '../src/storage/local-artifact-store';
 import { createWorkers } from '../src/worker-runtime/create-workers';
 import type { generateVideo } from '../src/workflows';
 import { approveSignal, approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from '../src/workflows/video-messages';
@@ -173,7 +173,7 @@ const SCENARIOS: Scenario[] = [
 
 async function runScenario(scenario: Scenario, ctx: { connection: NativeConnection; client: Client; mediaRoot: string }): Promise<string> {
   const taskQueue = `replay-${scenario.name}`;
-  const base = localDeps(new MediaStore(ctx.mediaRoot));
+  const base = localDeps(new LocalArtifactStore(ctx.mediaRoot));
   const workers = await createWorkers({
     connection: ctx.connection,
     namespace: 'default',

@@ -15,13 +15,13 @@ const require = createRequire(import.meta.url);
 const { findTemporalCli, installTemporalCli, cliVersion } = require('./lib/temporal-cli.cjs');
 const { ensureNodeRuntime, linkPinnedNode } = require('./lib/node-runtime.cjs');
 const { GO_TOOLS, ensureGoTool } = require('./lib/go-tools.cjs');
+const { POSTGRES_ROOT, postgresBinDir } = require('./lib/postgres-bin.cjs');
 
 /** The font the local clip drawer writes titles with. */
 const FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 const APT_PACKAGES = ['ffmpeg', 'espeak-ng', 'fonts-dejavu-core'];
 /** Debian's PostgreSQL, for the Temporal cluster (`--servers`). */
 const POSTGRES_PACKAGES = ['postgresql'];
-const POSTGRES_BIN_GLOB = '/usr/lib/postgresql';
 
 /**
  * `--servers` also installs what tests, benchmarks and `npm run cluster` start: PostgreSQL, the
@@ -102,9 +102,12 @@ function missingSystemTools() {
 function ensureSystemTools() {
   const missing = missingSystemTools();
   if (missing.length === 0) return false;
-  aptInstall(APT_PACKAGES, missing, () =>
-    `Install ffmpeg (with ffprobe), espeak-ng and the DejaVu fonts (${FONT_FILE}), e.g. ` +
-    `\`sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES.join(' ')}\` on Debian/Ubuntu`,
+  aptInstall(
+    APT_PACKAGES,
+    missing,
+    () =>
+      `Install ffmpeg (with ffprobe), espeak-ng and the DejaVu fonts (${FONT_FILE}), e.g. ` +
+      `\`sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES.join(' ')}\` on Debian/Ubuntu`,
   );
   const still = missingSystemTools();
   if (still.length > 0) throw new SetupError(`still missing after apt-get: ${still.join(', ')}`);
@@ -129,23 +132,11 @@ function aptInstall(packages, missing, advice) {
   }
 }
 
-/** The newest PostgreSQL server folder Debian installed (…/15/bin), or undefined. */
-export function postgresBinDir() {
-  let versions = [];
-  try {
-    versions = fs.readdirSync(POSTGRES_BIN_GLOB).filter((v) => /^\d+$/.test(v));
-  } catch {
-    return undefined;
-  }
-  const newest = versions.sort((a, b) => Number(b) - Number(a)).find((v) => fs.existsSync(path.join(POSTGRES_BIN_GLOB, v, 'bin', 'postgres')));
-  return newest ? path.join(POSTGRES_BIN_GLOB, newest, 'bin') : undefined;
-}
-
 function ensureServers() {
   let changed = false;
   if (!postgresBinDir()) {
     aptInstall(POSTGRES_PACKAGES, ['PostgreSQL'], () => 'Install PostgreSQL, e.g. `sudo apt-get install -y postgresql`');
-    if (!postgresBinDir()) throw new SetupError(`still no PostgreSQL under ${POSTGRES_BIN_GLOB} after apt-get`);
+    if (!postgresBinDir()) throw new SetupError(`still no PostgreSQL under ${POSTGRES_ROOT} after apt-get`);
     changed = true;
   }
   for (const name of Object.keys(GO_TOOLS)) {
@@ -177,11 +168,17 @@ function main() {
     if (withServers) changed.push(ensureServers());
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (changed.some(Boolean)) log(`done in ${seconds} s`);
-    else log(`Node, npm packages, ffmpeg, espeak-ng, font, Temporal CLI${withServers ? ', PostgreSQL, Temporal server and MinIO' : ''} present (${seconds} s)`);
+    else
+      log(
+        `Node, npm packages, ffmpeg, espeak-ng, font, Temporal CLI${withServers ? ', PostgreSQL, Temporal server and MinIO' : ''} present (${seconds} s)`,
+      );
   } catch (error) {
     console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }
+
+/** Where Debian's PostgreSQL binaries are; also read by `npm run cluster` (scripts/lib/postgres-bin.cjs). */
+export { postgresBinDir };
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -39,6 +39,32 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
   MEDIA_ROOT: z.string().min(1).default('./media'),
+  /** Where artifacts are stored: this disk (every worker shares MEDIA_ROOT) or an S3-compatible bucket. */
+  ARTIFACT_STORE: z.enum(['local', 's3']).default('local'),
+  /** Credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, roles), never from here. */
+  S3_BUCKET: z.string().min(3).max(255).optional(),
+  /** A non-AWS service (MinIO, R2, GCS's XML API): its base URL. AWS itself when unset. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** `bucket` in the path, not the host name: MinIO and most self-hosted servers need it. */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  /** Key prefix of every object, empty or ending in `/` (e.g. `reelflow/`), so one bucket can serve several deployments. */
+  S3_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9._-]+\/)*$/, 'expected empty or segments ending in /, e.g. reelflow/')
+    .default(''),
+  /** How the API hands out an MP4 from S3: `proxy` streams it (Range included), `redirect` sends a 302 to a presigned URL. */
+  S3_DOWNLOADS: z.enum(['proxy', 'redirect']).default('proxy'),
+  /** Lifetime of a presigned download URL (S3_DOWNLOADS=redirect). */
+  S3_URL_EXPIRES_SEC: z.coerce.number().int().min(1).max(604_800).default(300),
+  /** Keeps every scene's narration and clip after a render; otherwise a completed run keeps only what it serves. */
+  KEEP_INTERMEDIATE_FILES: z.enum(['true', 'false']).default('false'),
+  /** Days after a completed run ended that its media is deleted (fractions allowed); 0 keeps it forever. */
+  MEDIA_RETENTION_DAYS: z.coerce.number().min(0).default(30),
+  /** The same for failed, cancelled, terminated and timed-out runs, usually sooner; 0 keeps them forever. */
+  MEDIA_RETENTION_FAILED_DAYS: z.coerce.number().min(0).default(7),
+  /** Minutes between media retention sweeps (a Temporal Schedule); 0 removes the schedule. */
+  MEDIA_RETENTION_SWEEP_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
 
   SCRIPT_PROVIDER: providerChoice.default('auto'),
   NARRATION_PROVIDER: providerChoice.default('auto'),
@@ -79,9 +105,11 @@ const envSchema = z.object({
   SOURCE_CONCURRENCY: positiveInt.default(4),
   SCRIPT_CONCURRENCY: positiveInt.default(4),
   NARRATION_CONCURRENCY: positiveInt.default(4),
-  /** Clip waits per worker: each is an idle poll loop, so many fit; Runway itself queues tasks past the tier's concurrency. */
+  /** Clips drawn at once by the local drawer; a wait on a provider task holds no slot (src/activities/detached-activities.ts). */
   CLIP_CONCURRENCY: positiveInt.default(20),
   CLIP_SUBMISSION_CONCURRENCY: positiveInt.default(4),
+  /** Seconds between heartbeats of each clip wait (they hold no slot): how soon a cancel reaches it, at one server write each. */
+  CLIP_WAIT_HEARTBEAT_SEC: z.coerce.number().min(0.2).max(12).default(3),
   CLEANUP_CONCURRENCY: positiveInt.default(4),
   /** Seconds a stopping worker lets running activities finish before cancelling them. */
   WORKER_SHUTDOWN_GRACE_SEC: z.coerce.number().min(0).max(600).default(30),
@@ -221,6 +249,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (e.CLIP_PROVIDER === 'runway' && !hasRunway) {
     throw new Error('Invalid configuration: CLIP_PROVIDER=runway but RUNWAYML_API_SECRET is not set');
   }
+  if (e.ARTIFACT_STORE === 's3' && !e.S3_BUCKET) {
+    throw new Error('Invalid configuration: ARTIFACT_STORE=s3 but S3_BUCKET is not set');
+  }
   return Object.freeze({
     temporal: Object.freeze({
       ...temporalConnection.settings,
@@ -258,6 +289,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       webhookToleranceSec: e.WEBHOOK_TOLERANCE_SEC,
     }),
     mediaRoot: path.resolve(e.MEDIA_ROOT),
+    artifacts: Object.freeze({
+      store: e.ARTIFACT_STORE,
+      keepIntermediateFiles: e.KEEP_INTERMEDIATE_FILES === 'true',
+      s3: Object.freeze({
+        bucket: e.S3_BUCKET ?? '',
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
+        prefix: e.S3_PREFIX,
+        downloads: e.S3_DOWNLOADS,
+        urlExpiresSec: e.S3_URL_EXPIRES_SEC,
+      }),
+    }),
+    /** Media retention, applied by the schedule the workflow worker keeps (src/retention). */
+    retention: Object.freeze({
+      completedDays: e.MEDIA_RETENTION_DAYS,
+      failedDays: e.MEDIA_RETENTION_FAILED_DAYS,
+      sweepMinutes: e.MEDIA_RETENTION_SWEEP_MINUTES,
+    }),
     providers: Object.freeze({
       script: resolveProvider(e.SCRIPT_PROVIDER, 'gemini', hasGemini),
       narration: resolveProvider(e.NARRATION_PROVIDER, 'gemini', hasGemini),
@@ -308,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     }),
     paidSteps: Object.freeze({ unconfirmedResubmits: e.UNCONFIRMED_RESUBMITS, transientResubmits: e.TRANSIENT_RESUBMITS }),
     shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SEC * 1000,
+    clipWaitHeartbeatMs: e.CLIP_WAIT_HEARTBEAT_SEC * 1000,
     workerHealthFile: e.WORKER_HEALTH_FILE,
     logLevel: e.LOG_LEVEL,
     observability: Object.freeze({
@@ -355,6 +406,19 @@ export function loadCliEnv(env: NodeJS.ProcessEnv = process.env) {
  */
 export function loadDevServerEnv(env: NodeJS.ProcessEnv = process.env) {
   return { TEMPORAL_DEV_DATA_DIR: env.TEMPORAL_DEV_DATA_DIR || undefined };
+}
+
+/**
+ * `npm run cluster` creates the namespace with TEMPORAL_RETENTION (how long Temporal keeps a
+ * finished run: `72h`, `30d`), the same variable docker-compose.temporal.yml's namespace job reads.
+ * Only the cluster's setup reads it, so it is not part of the service's configuration above.
+ */
+export function loadClusterEnv(env: NodeJS.ProcessEnv = process.env) {
+  const retention = env.TEMPORAL_RETENTION || '72h';
+  if (!/^\d+(\.\d+)?\s*(h|d|hours?|days?)$/i.test(retention)) {
+    throw new Error(`TEMPORAL_RETENTION must be a duration in hours or days such as 72h or 30d, got "${retention}"`);
+  }
+  return { TEMPORAL_RETENTION: retention };
 }
 
 /**

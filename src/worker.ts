@@ -4,14 +4,18 @@
  * given the shutdown grace time, then cancelled, and the process exits 0 after one final line,
  * `worker stopped` (src/shared-node/stop-on-signals.ts).
  */
+import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
+import { DetachedActivities } from './activities/detached-activities';
 import { dataConverterFor } from './codec/data-converter';
 import { loadConfig, type Config } from './config';
 import { createProviders } from './providers/create-providers';
-import { MediaStore } from './storage/media-store';
+import type { ArtifactStore } from './storage/artifact-store';
+import { assertArtifactStoreUsable, createArtifactStore } from './storage/create-artifact-store';
 import { createWorkers, type CreateWorkersOptions, type QueueLimits } from './worker-runtime/create-workers';
 import { keepHealthFile } from './worker-runtime/health-file';
 import { prebuiltWorkflowBundle } from './worker-runtime/prebuilt-workflow-bundle';
+import { keepMediaRetentionSchedule } from './retention/media-retention-schedule';
 import { installSdkLogging } from './worker-runtime/install-sdk-logging';
 import { hideSecrets, logger, setLogLevel } from './shared-node/logger';
 import { configSecrets } from './shared-node/config-secrets';
@@ -47,12 +51,20 @@ export function createConfiguredWorkers(
   connection: NativeConnection,
   common?: CreateWorkersOptions['common'],
   observability: WorkerObservability = {},
+  detached?: DetachedActivities,
+  store: ArtifactStore = createArtifactStore(config),
 ) {
   return createWorkers({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { ...createProviders(config), store: new MediaStore(config.mediaRoot), scenePauseSec: config.scenePauseSec },
+    deps: {
+      ...createProviders(config),
+      store,
+      scenePauseSec: config.scenePauseSec,
+      keepIntermediateFiles: config.artifacts.keepIntermediateFiles,
+      detached,
+    },
     limits: queueLimits(config),
     roles: config.workerRoles,
     // Compiled (dist/), the bundle `npm run build` made; under tsx the workflows are bundled at start.
@@ -83,7 +95,14 @@ export async function runWorker(config: Config = loadConfig(), stop?: AbortSigna
   const connection = await connectWorker(config);
   try {
     await assertSearchAttributes(connection.operatorService, config.temporal.namespace);
-    const workers = await createConfiguredWorkers(config, connection, undefined, { metrics, tracing });
+    const store = createArtifactStore(config);
+    await assertArtifactStoreUsable(store);
+    // Provider waits run detached from their activity slots, completed through this client.
+    const dataConverter = dataConverterFor(config);
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
+    const detached = new DetachedActivities(client.activity, config.clipWaitHeartbeatMs);
+    await keepMediaRetentionSchedule(client, config);
+    const workers = await createConfiguredWorkers(config, connection, undefined, { metrics, tracing }, detached, store);
     logger.info('worker started', {
       sdkMetrics: workerMetricsAddress ? `http://${workerMetricsAddress}/metrics` : 'off',
       appMetrics: metricsServer?.url ?? 'off',
@@ -91,12 +110,16 @@ export async function runWorker(config: Config = loadConfig(), stop?: AbortSigna
       taskQueue: config.temporal.taskQueue,
       roles: config.workerRoles ?? 'all',
       providers: config.providers,
+      artifactStore: store.kind,
       workflowBundle: prebuiltWorkflowBundle()?.codePath ?? 'bundled at start',
     });
     const running = Promise.all(workers.map((w) => w.run()));
+    let released: Promise<void> | undefined;
     const shutdown = () => {
       logger.info('worker stopping', { signal: stop?.reason as unknown, graceSec: config.shutdownGraceMs / 1000 });
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      // Other workers take the detached waits over at once rather than after their heartbeat timeout.
+      released = detached.release();
     };
     if (stop?.aborted) shutdown();
     else stop?.addEventListener('abort', shutdown, { once: true });
@@ -104,6 +127,7 @@ export async function runWorker(config: Config = loadConfig(), stop?: AbortSigna
     try {
       await running;
     } finally {
+      await (released ?? detached.release());
       await health?.stop();
     }
   } finally {

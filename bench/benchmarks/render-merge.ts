@@ -11,7 +11,7 @@ import { createRenderVideo, type RenderVideoInput } from '../../src/activities/r
 import { concatListLine, concatScenes } from '../../src/media/concat-scenes';
 import { normalizeScene } from '../../src/media/normalize-scene';
 import { probeMedia } from '../../src/media/probe';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { type Benchmark, type Metric, target } from '../lib/benchmark';
 import { summarize } from '../lib/stats';
 
@@ -91,7 +91,7 @@ export const renderMerge: Benchmark = {
     ctx.log(`  normalising ${count} scenes of ${SCENE_SEC} s…`);
     const normalizeTimes = await makeScenes(sourceDir, count);
     const parts = Array.from({ length: count }, (_, i) => path.join(sourceDir, normName(i)));
-    const store = new MediaStore(root);
+    const store = new LocalArtifactStore(root);
     const activity = createRenderVideo({ store, scenePauseSec: 0 });
 
     const bare: number[] = [];

@@ -5,7 +5,7 @@
  */
 import type { ActivityInterceptorsFactory, NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { ACTIVITY_QUEUES, type ActivityQueue } from '../../src/shared/temporal-names';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { createWorkers } from '../../src/worker-runtime/create-workers';
 import { createFakeDeps } from '../providers/fake-deps';
 import type { ProviderLatencies } from '../providers/latencies';
@@ -45,7 +45,7 @@ export async function startWorkerSet(options: {
     namespace: options.namespace,
     taskQueue: config.taskQueue,
     deps: createFakeDeps({
-      store: new MediaStore(config.mediaRoot),
+      store: new LocalArtifactStore(config.mediaRoot),
       scenes: config.scenes,
       latencies: config.latencies,
       logFile: config.logFile,

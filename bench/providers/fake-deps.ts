@@ -1,6 +1,6 @@
 import type { ActivityDeps } from '../../src/activities';
 import type { SourceProvider } from '../../src/providers/contracts';
-import type { MediaStore } from '../../src/storage/media-store';
+import type { ArtifactStore } from '../../src/storage/artifact-store';
 import { ExecutionLog } from './execution-log';
 import { FakeClipGenerator } from './fake-clip-generator';
 import { FakeNarrator } from './fake-narrator';
@@ -8,7 +8,7 @@ import { FakeScriptWriter } from './fake-script-writer';
 import type { ProviderLatencies } from './latencies';
 
 export interface FakeDepsOptions {
-  store: MediaStore;
+  store: ArtifactStore;
   /** Scenes every script has. */
   scenes: number;
   latencies: ProviderLatencies;

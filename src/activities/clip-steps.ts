@@ -1,14 +1,16 @@
 /**
  * Stage `generating_clips`, the waiting half. A scene's clip is a chain of provider tasks; the
  * workflow submits each one (submit-clip-step.ts), gets its id recorded in history by that
- * activity's completion, and only then waits on it here. A wait that is cut short (a deploy, a
- * crash, a frozen worker, a timeout) leaves the task alone: the retry waits on the same task.
+ * activity's completion, and only then waits on it here, detached from the activity's slot
+ * (detached-activities.ts). A wait that is cut short (a deploy, a crash, a frozen worker, a
+ * timeout) leaves the task alone: the retry waits on the same task.
  */
 import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import type { ClipGenerator, ClipStep, Spend } from '../providers/contracts';
 import type { Scene } from '../shared/video';
-import type { MediaStore } from '../storage/media-store';
+import type { ArtifactStore } from '../storage/artifact-store';
+import type { DetachedActivities } from './detached-activities';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
 
@@ -32,7 +34,31 @@ export interface AwaitClipStepResult {
   spend: Spend;
 }
 
-export function createClipSteps(deps: { clipGenerator: ClipGenerator; store: MediaStore }) {
+export function createClipSteps(deps: { clipGenerator: ClipGenerator; store: ArtifactStore; detached?: DetachedActivities }) {
+  /** Waits on one task and publishes the final step's clip; the same body runs in or out of its slot. */
+  async function waitForStep(input: AwaitClipStepInput, signal: AbortSignal, onProgress: (progress: number) => void) {
+    const clipFile = input.final ? clipFileName(input.scene.index) : undefined;
+    const outPath = clipFile ? await deps.store.tempPath(input.videoId, clipFile) : undefined;
+    try {
+      const outcome = await deps.clipGenerator.await({
+        scene: input.scene,
+        step: input.step,
+        taskId: input.taskId,
+        outPath,
+        signal,
+        onProgress,
+      });
+      if (clipFile && outPath) await deps.store.publish(input.videoId, clipFile, outPath, signal);
+      return { output: outcome.output, clipFile, spend: outcome.spend };
+    } finally {
+      if (outPath) await fs.rm(outPath, { force: true });
+    }
+  }
+
+  /** A remote task waits detached from its slot; the local drawer's step is CPU work and keeps it. */
+  const isRemote = (input: AwaitClipStepInput) =>
+    deps.clipGenerator.plan(input.scene).find((step) => step.name === input.step)?.submitted !== false;
+
   return {
     /** The steps of every scene's clip with their quotes, so the workflow can hold the budget. */
     async planClips(scenes: Scene[]): Promise<ClipStep[][]> {
@@ -40,25 +66,17 @@ export function createClipSteps(deps: { clipGenerator: ClipGenerator; store: Med
     },
 
     async awaitClipStep(input: AwaitClipStepInput): Promise<AwaitClipStepResult> {
+      const beat = (progress: number) => ({ taskId: input.taskId, progress });
+      if (deps.detached && isRemote(input)) {
+        const waiting = deps.detached;
+        return waiting.detach(beat(0), (context) =>
+          atActivityBoundary(() => waitForStep(input, context.signal, (progress) => context.heartbeat(beat(progress)))),
+        );
+      }
       return atActivityBoundary(async () => {
-        const { cancellationSignal } = Context.current();
-        const clipFile = input.final ? clipFileName(input.scene.index) : undefined;
-        if (clipFile) await deps.store.ensureDir(input.videoId);
-        const outPath = clipFile ? deps.store.path(input.videoId, clipFile) : undefined;
-        const heartbeats = startHeartbeatLoop({ taskId: input.taskId, progress: 0 });
+        const heartbeats = startHeartbeatLoop(beat(0));
         try {
-          const outcome = await deps.clipGenerator.await({
-            scene: input.scene,
-            step: input.step,
-            taskId: input.taskId,
-            outPath,
-            signal: cancellationSignal,
-            onProgress: (progress) => heartbeats.update({ taskId: input.taskId, progress }),
-          });
-          return { output: outcome.output, clipFile, spend: outcome.spend };
-        } catch (err) {
-          if (cancellationSignal.aborted && outPath) await fs.rm(outPath, { force: true });
-          throw err;
+          return await waitForStep(input, Context.current().cancellationSignal, (progress) => heartbeats.update(beat(progress)));
         } finally {
           heartbeats.stop();
         }

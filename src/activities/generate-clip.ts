@@ -4,10 +4,11 @@
  * new runs never schedule it. It walks the same provider steps inside one activity and keeps
  * their task ids in its heartbeat details, in the format those runs already wrote.
  */
+import fs from 'node:fs/promises';
 import { Context, log } from '@temporalio/activity';
 import type { ClipGenerator, Spend } from '../providers/contracts';
 import type { Scene } from '../shared/video';
-import type { MediaStore } from '../storage/media-store';
+import type { ArtifactStore } from '../storage/artifact-store';
 import { clipFileName } from './clip-steps';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
@@ -28,7 +29,7 @@ interface LegacyClipHeartbeat {
   progress: number;
 }
 
-export function createGenerateClip(deps: { clipGenerator: ClipGenerator; store: MediaStore }) {
+export function createGenerateClip(deps: { clipGenerator: ClipGenerator; store: ArtifactStore }) {
   return {
     async quoteClips(scenes: Scene[]): Promise<number[]> {
       return scenes.map((scene) => deps.clipGenerator.plan(scene).reduce((sum, step) => sum + step.credits, 0));
@@ -41,7 +42,7 @@ export function createGenerateClip(deps: { clipGenerator: ClipGenerator; store: 
         const steps = deps.clipGenerator.plan(input.scene);
         const ids = [previous?.checkpoint.imageTaskId, previous?.checkpoint.taskId].slice(0, steps.length);
         const clipFile = clipFileName(input.scene.index);
-        await deps.store.ensureDir(input.videoId);
+        const outPath = await deps.store.tempPath(input.videoId, clipFile);
         const beat = (): LegacyClipHeartbeat => ({ checkpoint: { imageTaskId: ids[0], taskId: ids[1] }, progress: 0 });
         const heartbeats = startHeartbeatLoop(beat());
         const inputs: Record<string, string> = {};
@@ -61,16 +62,18 @@ export function createGenerateClip(deps: { clipGenerator: ClipGenerator; store: 
               scene: input.scene,
               step: step.name,
               taskId,
-              outPath: final ? deps.store.path(input.videoId, clipFile) : undefined,
+              outPath: final ? outPath : undefined,
               signal: context.cancellationSignal,
               onProgress: () => undefined,
             });
             credits += outcome.spend.credits;
             if (outcome.output) inputs[step.name] = outcome.output;
           }
+          await deps.store.publish(input.videoId, clipFile, outPath, context.cancellationSignal);
           return { clipFile, spend: { credits } };
         } finally {
           heartbeats.stop();
+          await fs.rm(outPath, { force: true });
         }
       });
     },

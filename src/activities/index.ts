@@ -4,9 +4,10 @@
  */
 import type { ClipGenerator, Narrator, ScriptWriter, SourceProvider } from '../providers/contracts';
 import type { ActivityQueue } from '../shared/temporal-names';
-import type { MediaStore } from '../storage/media-store';
+import type { ArtifactStore } from '../storage/artifact-store';
 import { createCancelClipTasks } from './cancel-clip-tasks';
 import { createClipSteps } from './clip-steps';
+import type { DetachedActivities } from './detached-activities';
 import { createDiscardVideoFiles } from './discard-video-files';
 import { createFetchSource } from './fetch-source';
 import { createGenerateClip } from './generate-clip';
@@ -14,15 +15,24 @@ import { createNarrateScene } from './narrate-scene';
 import { createRenderVideo } from './render-video';
 import { createSubmitClipStep } from './submit-clip-step';
 import { createWriteScript } from './write-script';
+import { createSweepMedia } from '../retention/sweep-media';
 
 export interface ActivityDeps {
-  store: MediaStore;
+  store: ArtifactStore;
+  /**
+   * Keeps every scene's narration and clip after a render; otherwise a completed run keeps only
+   * what it serves.
+   * @default false
+   */
+  keepIntermediateFiles?: boolean;
   sourceProvider: SourceProvider;
   scriptWriter: ScriptWriter;
   narrator: Narrator;
   clipGenerator: ClipGenerator;
   /** Silence after each scene's narration, in seconds. */
   scenePauseSec: number;
+  /** Where provider waits run without holding a slot; without it they wait in their activity. */
+  detached?: DetachedActivities;
 }
 
 /** Activities grouped by the task queue they run on. */
@@ -36,7 +46,7 @@ export function createActivitiesByQueue(deps: ActivityDeps) {
     'clip-submissions': createSubmitClipStep(deps),
     // discardVideoFiles stays here for runs that clean up on the render queue.
     render: { ...createRenderVideo(deps), ...createDiscardVideoFiles(deps) },
-    cleanup: { ...createDiscardVideoFiles(deps), ...createCancelClipTasks(deps) },
+    cleanup: { ...createDiscardVideoFiles(deps), ...createCancelClipTasks(deps), ...createSweepMedia(deps) },
   } satisfies Record<ActivityQueue, object>;
 }
 

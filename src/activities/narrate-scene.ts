@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { probeMedia } from '../media/probe';
 import type { Narrator, Spend } from '../providers/contracts';
 import type { Scene } from '../shared/video';
-import type { MediaStore } from '../storage/media-store';
+import type { ArtifactStore } from '../storage/artifact-store';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
 
@@ -23,14 +23,14 @@ export interface NarrateSceneResult {
 export const narrationFileName = (index: number) => `scene-${String(index).padStart(2, '0')}.wav`;
 
 /** Stage `narrating`: speaks one scene into a WAV file and measures how long it lasts. */
-export function createNarrateScene(deps: { narrator: Narrator; store: MediaStore }) {
+export function createNarrateScene(deps: { narrator: Narrator; store: ArtifactStore }) {
   return {
     async narrateScene(input: NarrateSceneInput): Promise<NarrateSceneResult> {
       return atActivityBoundary(async () => {
         const { cancellationSignal } = Context.current();
         const audioFile = narrationFileName(input.scene.index);
-        await deps.store.ensureDir(input.videoId);
-        const outPath = deps.store.path(input.videoId, audioFile);
+        // Written privately, then published whole: a retry or another host never sees half a WAV.
+        const outPath = await deps.store.tempPath(input.videoId, audioFile);
         const heartbeats = startHeartbeatLoop();
         try {
           const { spend } = await deps.narrator.narrate({
@@ -40,12 +40,11 @@ export function createNarrateScene(deps: { narrator: Narrator; store: MediaStore
             signal: cancellationSignal,
           });
           const { durationSec } = await probeMedia(outPath, cancellationSignal);
+          await deps.store.publish(input.videoId, audioFile, outPath, cancellationSignal);
           return { audioFile, durationSec, spend };
-        } catch (err) {
-          if (cancellationSignal.aborted) await fs.rm(outPath, { force: true });
-          throw err;
         } finally {
           heartbeats.stop();
+          await fs.rm(outPath, { force: true });
         }
       });
     },

@@ -2,11 +2,10 @@ import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { concatScenes } from '../media/concat-scenes';
 import { normalizeScene } from '../media/normalize-scene';
-import { buildSrt } from '../media/subtitles';
 import type { Script, VideoResult } from '../shared/video';
-import type { MediaStore } from '../storage/media-store';
+import type { ArtifactStore } from '../storage/artifact-store';
 import { startHeartbeatLoop } from './heartbeat-loop';
-import { subtitleCues } from './subtitle-cues';
+import { renderCompanions, type RenderCompanions } from './render-companions';
 import { atActivityBoundary } from './to-application-failure';
 
 export interface RenderSceneInput {
@@ -23,7 +22,7 @@ export interface RenderVideoInput {
   scenes: RenderSceneInput[];
 }
 
-/** Heartbeat details: scenes already normalised, so a retry only does the rest. */
+/** Heartbeat details: scenes already normalised (and published), so a retry only does the rest. */
 interface RenderHeartbeat {
   normalized: number[];
   progress: number;
@@ -32,32 +31,63 @@ interface RenderHeartbeat {
 export const VIDEO_FILE = 'video.mp4';
 export const SCRIPT_FILE = 'script.json';
 export const SUBTITLES_FILE = 'subtitles.srt';
+export const THUMBNAIL_FILE = 'thumbnail.jpg';
+/** What a completed video keeps and the API serves; everything else is intermediate. */
+export const SERVED_FILES = [VIDEO_FILE, SCRIPT_FILE, SUBTITLES_FILE, THUMBNAIL_FILE] as const;
 const normalizedFileName = (index: number) => `scene-${String(index).padStart(2, '0')}.norm.mp4`;
+
+export interface RenderVideoDeps {
+  store: ArtifactStore;
+  scenePauseSec: number;
+  /** @default false */
+  keepIntermediateFiles?: boolean;
+}
 
 /**
  * Stage `rendering`: every scene is normalised to one format (its length = narration + pause),
- * then the scenes are joined without re-encoding. Writes video.mp4, script.json, subtitles.srt.
+ * then the scenes are joined without re-encoding. Publishes video.mp4, subtitles.srt and, last,
+ * script.json; then drops the scenes' narration and clips unless told to keep them.
  */
-export function createRenderVideo(deps: { store: MediaStore; scenePauseSec: number }) {
+export function createRenderVideo(deps: RenderVideoDeps) {
   return {
     async renderVideo(input: RenderVideoInput): Promise<VideoResult> {
       return atActivityBoundary(async () => {
         const context = Context.current();
         const signal = context.cancellationSignal;
         const { videoId } = input;
+        const { store } = deps;
         const scenes = [...input.scenes].sort((a, b) => a.index - b.index);
+        const companions = renderCompanions(input, scenes, deps.scenePauseSec);
+        // Every scene was cut to exactly its length, so the sum is the video's length; no need
+        // to pay for an ffprobe of the result (a test checks the two agree).
+        const durationSec = Math.round(scenes.reduce((sum, s) => sum + s.durationSec + deps.scenePauseSec, 0) * 1000) / 1000;
+        const result = (bytes: number): VideoResult => ({ file: VIDEO_FILE, durationSec, bytes });
+
+        // A retry after everything was published (its inputs may be gone by now) answers the same.
+        const published = await publishedRender(store, videoId, companions);
+        if (published !== undefined) {
+          await dropIntermediates(deps, input);
+          return result(published);
+        }
+
         const previous = context.info.heartbeatDetails as RenderHeartbeat | undefined;
         const beat: RenderHeartbeat = { normalized: previous?.normalized ?? [], progress: 0 };
         const heartbeats = startHeartbeatLoop(beat, null);
-        const out = (name: string) => deps.store.path(videoId, name);
+        const scratch: string[] = [];
+        const tempPath = async (name: string) => {
+          const file = await store.tempPath(videoId, name);
+          scratch.push(file);
+          return file;
+        };
         try {
           for (const [position, scene] of scenes.entries()) {
-            const target = out(normalizedFileName(scene.index));
-            const done = beat.normalized.includes(scene.index) && (await exists(target));
+            const name = normalizedFileName(scene.index);
+            const done = beat.normalized.includes(scene.index) && (await store.info(videoId, name)) !== undefined;
             if (!done) {
+              const target = await tempPath(name);
               await normalizeScene({
-                clipPath: out(scene.clipFile),
-                audioPath: out(scene.audioFile),
+                clipPath: await store.fetch(videoId, scene.clipFile, signal),
+                audioPath: await store.fetch(videoId, scene.audioFile, signal),
                 outPath: target,
                 durationSec: scene.durationSec + deps.scenePauseSec,
                 signal,
@@ -66,61 +96,48 @@ export function createRenderVideo(deps: { store: MediaStore; scenePauseSec: numb
                   heartbeats.update(beat);
                 },
               });
+              await store.publish(videoId, name, target, signal);
               beat.normalized.push(scene.index);
             }
             beat.progress = (position + 1) / (scenes.length + 1);
             heartbeats.update(beat);
           }
 
-          const partial = out(`${VIDEO_FILE}.partial.mp4`);
-          await concatScenes({
-            scenePaths: scenes.map((s) => out(normalizedFileName(s.index))),
-            outPath: partial,
-            signal,
-          });
-          await fs.rename(partial, out(VIDEO_FILE));
-          await writeCompanions(deps, input, scenes);
-          await Promise.all(scenes.map((s) => fs.rm(out(normalizedFileName(s.index)), { force: true })));
-
-          // Every scene was cut to exactly its length, so the sum is the video's length; no need
-          // to pay for an ffprobe of the result (a test checks the two agree).
-          const durationSec = scenes.reduce((sum, s) => sum + s.durationSec + deps.scenePauseSec, 0);
-          const { size } = await fs.stat(out(VIDEO_FILE));
-          return { file: VIDEO_FILE, durationSec: Math.round(durationSec * 1000) / 1000, bytes: size };
+          const scenePaths: string[] = [];
+          for (const s of scenes) scenePaths.push(await store.fetch(videoId, normalizedFileName(s.index), signal));
+          const video = await tempPath(VIDEO_FILE);
+          await concatScenes({ scenePaths, outPath: video, signal });
+          const { size } = await fs.stat(video);
+          await store.publish(videoId, VIDEO_FILE, video, signal);
+          await publishText(store, videoId, SUBTITLES_FILE, companions.subtitlesSrt, await tempPath(SUBTITLES_FILE), signal);
+          // The script goes last: once it is stored, so are the video and subtitles that match it.
+          await publishText(store, videoId, SCRIPT_FILE, companions.scriptJson, await tempPath(SCRIPT_FILE), signal);
+          await dropIntermediates(deps, input);
+          return result(size);
         } finally {
           heartbeats.stop();
+          await Promise.all(scratch.map((file) => fs.rm(file, { force: true })));
         }
       });
     },
   };
 }
 
-async function writeCompanions(
-  deps: { store: MediaStore; scenePauseSec: number },
-  input: RenderVideoInput,
-  scenes: RenderSceneInput[],
-): Promise<void> {
-  let startSec = 0;
-  const timed = scenes.map((scene) => {
-    const narration = input.script.scenes.find((s) => s.index === scene.index)?.narration ?? '';
-    const entry = { narration, startSec, speechSec: scene.durationSec };
-    startSec += scene.durationSec + deps.scenePauseSec;
-    return entry;
-  });
-  const scriptWithTimes = {
-    ...input.script,
-    scenes: input.script.scenes.map((s) => {
-      const t = timed[scenes.findIndex((x) => x.index === s.index)];
-      return { ...s, startSec: t?.startSec, durationSec: t ? t.speechSec + deps.scenePauseSec : undefined };
-    }),
-  };
-  await fs.writeFile(deps.store.path(input.videoId, SCRIPT_FILE), JSON.stringify(scriptWithTimes, null, 2));
-  await fs.writeFile(deps.store.path(input.videoId, SUBTITLES_FILE), buildSrt(subtitleCues(timed)));
+/** The MP4's size when this very render is already stored (its script matches), else undefined. */
+async function publishedRender(store: ArtifactStore, videoId: string, companions: RenderCompanions): Promise<number | undefined> {
+  const [video, subtitles, script] = await Promise.all([VIDEO_FILE, SUBTITLES_FILE, SCRIPT_FILE].map((n) => store.info(videoId, n)));
+  if (!video || !subtitles || !script) return undefined;
+  const stored = await store.fetch(videoId, SCRIPT_FILE).then((file) => fs.readFile(file, 'utf8'));
+  return stored === companions.scriptJson ? video.size : undefined;
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(
-    () => true,
-    () => false,
-  );
+async function publishText(store: ArtifactStore, videoId: string, name: string, text: string, file: string, signal: AbortSignal) {
+  await fs.writeFile(file, text);
+  await store.publish(videoId, name, file, signal);
+}
+
+/** Keeps what the video serves (and the scenes' narration and clips, when configured); the normalised parts always go. */
+async function dropIntermediates(deps: RenderVideoDeps, input: RenderVideoInput): Promise<void> {
+  const kept = deps.keepIntermediateFiles ? input.scenes.flatMap((s) => [s.audioFile, s.clipFile]) : [];
+  await deps.store.keepOnly(input.videoId, [...SERVED_FILES, ...kept]);
 }

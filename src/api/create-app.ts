@@ -12,7 +12,7 @@ import { requestContext } from '../observability/request-context';
 import { traceRequests } from '../observability/trace-requests';
 import { configSecrets } from '../shared-node/config-secrets';
 import { logger } from '../shared-node/logger';
-import type { MediaStore } from '../storage/media-store';
+import type { ArtifactStore } from '../storage/artifact-store';
 import { CachedHealthCheck, checkHealth, healthSummary } from './health';
 import { HttpError } from './http-error';
 import { buildOpenApiDocument } from './openapi';
@@ -29,7 +29,7 @@ import { webhookRoutes } from './webhook-routes';
 export interface AppDeps {
   client: Client;
   config: Config;
-  store: MediaStore;
+  store: ArtifactStore;
 }
 
 /** Who is calling: the API key's principal when keys are required, one shared scope otherwise. */

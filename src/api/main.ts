@@ -11,7 +11,7 @@ import { startConfiguredTracing, tracingClientInterceptors } from '../observabil
 import { configSecrets } from '../shared-node/config-secrets';
 import { hideSecrets, logger, setLogLevel } from '../shared-node/logger';
 import { STOP_MARGIN_MS, stopOnSignals } from '../shared-node/stop-on-signals';
-import { MediaStore } from '../storage/media-store';
+import { assertArtifactStoreUsable, createArtifactStore } from '../storage/create-artifact-store';
 import { connectClient } from '../temporal-connection/connect';
 import { assertSearchAttributes } from '../temporal-connection/search-attributes';
 import { createApp } from './create-app';
@@ -33,7 +33,12 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
   hideSecrets(configSecrets(config));
   const tracing = startConfiguredTracing(config, 'reelflow-api');
   const connection = await connectClient(config);
-  await assertSearchAttributes(connection.operatorService, config.temporal.namespace).catch(async (err: unknown) => {
+  const store = createArtifactStore(config);
+  const checks = async () => {
+    await assertSearchAttributes(connection.operatorService, config.temporal.namespace);
+    await assertArtifactStoreUsable(store);
+  };
+  await checks().catch(async (err: unknown) => {
     await connection.close();
     throw err;
   });
@@ -43,7 +48,7 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
     dataConverter: dataConverterFor(config),
     interceptors: tracingClientInterceptors(tracing),
   });
-  const app = createApp({ client, config, store: new MediaStore(config.mediaRoot) });
+  const app = createApp({ client, config, store });
   app.metrics.collectProcessMetrics();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));

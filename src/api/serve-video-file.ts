@@ -8,16 +8,13 @@
  * file (no multipart answers); a Range in another unit is ignored (200), and so is a Range whose
  * `If-Range` no longer matches the file.
  */
-import fs from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
+import { ArtifactMissingError } from '../storage/artifact-missing-error';
+import type { ArtifactStore, ByteRange } from '../storage/artifact-store';
 import { HttpError } from './http-error';
 
-/** A byte range, both ends included. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+export type { ByteRange };
 
 /** What a Range header asks of a file of `size` bytes. */
 export type RangeAnswer = { kind: 'whole' } | { kind: 'partial'; range: ByteRange } | { kind: 'unsatisfiable' };
@@ -70,8 +67,6 @@ export class VideoFileMissingError extends Error {
   }
 }
 
-const etagOf = (size: number, mtimeMs: number) => `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
-
 /** True when an `If-None-Match` list names `etag` (weak comparison, as RFC 9110 asks here). */
 function matchesAny(header: string, etag: string): boolean {
   if (header.trim() === '*') return true;
@@ -79,61 +74,61 @@ function matchesAny(header: string, etag: string): boolean {
 }
 
 /**
- * Answers a GET or HEAD for the MP4 at `file`. Rejects with VideoFileMissingError when the file
- * is gone, and with HttpError 416 for a range it cannot serve.
+ * Answers a GET or HEAD for the stored MP4 `name` of a video, from whichever store holds it.
+ * Rejects with VideoFileMissingError when it is gone, and with HttpError 416 for a range it
+ * cannot serve.
  */
-export async function serveVideoFile(req: Request, res: Response, file: string): Promise<void> {
-  let handle: fs.FileHandle;
+export async function serveVideoFile(req: Request, res: Response, store: ArtifactStore, videoId: string, name: string): Promise<void> {
+  const info = await store.info(videoId, name);
+  if (!info) throw new VideoFileMissingError();
+  const { size, etag } = info;
+  const lastModified = info.modified.toUTCString();
+  res.set({ 'Accept-Ranges': 'bytes', ETag: etag, 'Last-Modified': lastModified, 'Cache-Control': 'private, no-cache' });
+
+  const ifNoneMatch = req.get('If-None-Match');
+  const ifModifiedSince = req.get('If-Modified-Since');
+  const notModified =
+    ifNoneMatch !== undefined
+      ? matchesAny(ifNoneMatch, etag)
+      : ifModifiedSince !== undefined && Math.floor(info.modified.getTime() / 1000) <= Math.floor(Date.parse(ifModifiedSince) / 1000);
+  if (notModified) {
+    res.status(304).end();
+    return;
+  }
+
+  // A stale If-Range means the client's partial copy is of another file: send the whole new one.
+  const ifRange = req.get('If-Range')?.trim();
+  const rangeHeader = ifRange === undefined || ifRange === etag || ifRange === lastModified ? req.get('Range') : undefined;
+  const answer = parseRange(rangeHeader, size);
+  if (answer.kind === 'unsatisfiable') {
+    throw new HttpError(416, 'range_not_satisfiable', `The range cannot be served from a file of ${size} bytes`, undefined, {
+      'Content-Range': `bytes */${size}`,
+    });
+  }
+  const range = answer.kind === 'partial' ? answer.range : size > 0 ? { start: 0, end: size - 1 } : undefined;
+  if (req.method === 'HEAD' || !range) {
+    sendHead(res, answer, range, size);
+    res.end();
+    return;
+  }
+  let body;
   try {
-    handle = await fs.open(file, 'r');
+    body = await store.read(videoId, name, range);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new VideoFileMissingError();
+    if (err instanceof ArtifactMissingError) throw new VideoFileMissingError();
     throw err;
   }
+  sendHead(res, answer, range, size);
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new Error(`Not a regular file: ${file}`);
-    const { size } = stat;
-    const etag = etagOf(size, stat.mtimeMs);
-    const lastModified = stat.mtime.toUTCString();
-    res.set({ 'Accept-Ranges': 'bytes', ETag: etag, 'Last-Modified': lastModified, 'Cache-Control': 'private, no-cache' });
-
-    const ifNoneMatch = req.get('If-None-Match');
-    const ifModifiedSince = req.get('If-Modified-Since');
-    const notModified =
-      ifNoneMatch !== undefined
-        ? matchesAny(ifNoneMatch, etag)
-        : ifModifiedSince !== undefined && Math.floor(stat.mtimeMs / 1000) <= Math.floor(Date.parse(ifModifiedSince) / 1000);
-    if (notModified) {
-      res.status(304).end();
-      return;
-    }
-
-    // A stale If-Range means the client's partial copy is of another file: send the whole new one.
-    const ifRange = req.get('If-Range')?.trim();
-    const rangeHeader = ifRange === undefined || ifRange === etag || ifRange === lastModified ? req.get('Range') : undefined;
-    const answer = parseRange(rangeHeader, size);
-    if (answer.kind === 'unsatisfiable') {
-      throw new HttpError(416, 'range_not_satisfiable', `The range cannot be served from a file of ${size} bytes`, undefined, {
-        'Content-Range': `bytes */${size}`,
-      });
-    }
-    const range = answer.kind === 'partial' ? answer.range : size > 0 ? { start: 0, end: size - 1 } : undefined;
-    res.status(answer.kind === 'partial' ? 206 : 200).type('video/mp4');
-    res.set('Content-Length', String(range ? range.end - range.start + 1 : 0));
-    if (answer.kind === 'partial') res.set('Content-Range', `bytes ${answer.range.start}-${answer.range.end}/${size}`);
-    if (req.method === 'HEAD' || !range) {
-      res.end();
-      return;
-    }
-    const stream = handle.createReadStream({ start: range.start, end: range.end, autoClose: false });
-    try {
-      await pipeline(stream, res);
-    } catch (err) {
-      // A client that leaves mid-download is not an error; anything else ends the response early.
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
-    }
-  } finally {
-    await handle.close();
+    await pipeline(body, res);
+  } catch (err) {
+    // A client that leaves mid-download is not an error; anything else ends the response early.
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
   }
+}
+
+function sendHead(res: Response, answer: RangeAnswer, range: ByteRange | undefined, size: number): void {
+  res.status(answer.kind === 'partial' ? 206 : 200).type('video/mp4');
+  res.set('Content-Length', String(range ? range.end - range.start + 1 : 0));
+  if (answer.kind === 'partial') res.set('Content-Range', `bytes ${answer.range.start}-${answer.range.end}/${size}`);
 }

@@ -3,7 +3,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { VIDEO_FILE } from '../activities/render-video';
-import type { MediaStore } from '../storage/media-store';
+import type { ArtifactStore } from '../storage/artifact-store';
 import { HttpError } from './http-error';
 import { callerOf } from './require-api-key';
 import { listVideos } from './list-videos';
@@ -19,7 +19,7 @@ export interface VideoRoutesDeps {
   client: Client;
   config: Config;
   service: VideoService;
-  store: MediaStore;
+  store: ArtifactStore;
   broadcaster: StatusBroadcaster;
   /** Bases of the links in a status; from configuration, the same for every request. */
   statusContext(req: Request): StatusContext;
@@ -103,12 +103,23 @@ export function videoRoutes(deps: VideoRoutesDeps): Router {
     if (status.status !== 'completed') {
       throw new HttpError(404, 'not_ready', `Video ${id} is ${status.status}; the MP4 exists once it is completed`);
     }
-    // MediaStore.path refuses any id or name that could leave MEDIA_ROOT.
+    // The store refuses any id or name that could leave MEDIA_ROOT or the bucket's prefix.
+    const gone = () => new HttpError(410, 'video_gone', `Video ${id} completed, but its file is no longer stored`);
+    const { s3 } = deps.config.artifacts;
+    if (deps.store.kind === 's3' && s3.downloads === 'redirect') {
+      if (!(await deps.store.info(id, VIDEO_FILE))) throw gone();
+      const url = await deps.store.downloadUrl(id, VIDEO_FILE, s3.urlExpiresSec);
+      if (url) {
+        // The signed URL expires, so neither it nor this answer may be cached.
+        res.set('Cache-Control', 'no-store').redirect(302, url);
+        return;
+      }
+    }
     try {
-      await serveVideoFile(req, res, deps.store.path(id, VIDEO_FILE));
+      await serveVideoFile(req, res, deps.store, id, VIDEO_FILE);
     } catch (err) {
       if (!(err instanceof VideoFileMissingError)) throw err;
-      throw new HttpError(410, 'video_gone', `Video ${id} completed, but its file is no longer stored`);
+      throw gone();
     }
   });
 

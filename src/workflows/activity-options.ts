@@ -56,14 +56,18 @@ export const clipOptions: ActivityOptions = {
 };
 
 /**
- * Waiting on one provider task (polling, then the download). A lost worker is noticed within the
- * heartbeat timeout and the retry waits on the same task; nothing is paid again. A task that
- * failed is not waited on again: the workflow decides whether to submit it anew.
+ * Waiting on one provider task (polling, then the download). The worker waits detached from its
+ * slot (src/activities/detached-activities.ts) and heartbeats every CLIP_WAIT_HEARTBEAT_SEC. A lost
+ * worker is noticed within the heartbeat timeout and the retry waits on the same task; nothing is
+ * paid again, and the provider's work goes on meanwhile, so a longer timeout only delays noticing
+ * the end of a task, while each heartbeat of thousands of waits costs the server a write. A task
+ * that failed is not waited on again: the workflow decides whether to submit it anew. (Runs
+ * started with the earlier 10 s timeout keep it; options are not part of replay.)
  */
 export const clipWaitOptions: ActivityOptions = {
   startToCloseTimeout: '30m',
   scheduleToCloseTimeout: '2h',
-  heartbeatTimeout: '10s',
+  heartbeatTimeout: '30s',
   retry: {
     ...backoff('1s', '1m', 20),
     nonRetryableErrorTypes: [...PERMANENT, FailureType.TaskFailedTransient],

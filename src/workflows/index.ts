@@ -1,2 +1,3 @@
 /** The workflow bundle's entry point: every workflow type the worker registers. */
 export { generateVideo } from './generate-video';
+export { mediaRetention } from './media-retention';

@@ -5,7 +5,7 @@ import { createApp } from '../../src/api/create-app';
 import { signWebhookBody } from '../../src/api/webhook-routes';
 import { loadConfig } from '../../src/config';
 import { WORKFLOW_TYPE } from '../../src/shared/temporal-names';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { startTestEnv } from '../helpers/temporal-test-env';
 import { uniqueName } from '../helpers/unique';
 import { startVideoStack, type VideoStack } from '../helpers/video-stack';
@@ -144,7 +144,7 @@ test('encoded ../ in a video id never reaches a file outside MEDIA_ROOT', async 
       expect(res.status).toBe(404);
       expect(JSON.stringify(res.body)).not.toContain('secret');
     }
-    expect(() => new MediaStore(stack.mediaRoot).path(`../${path.basename(outside)}`, 'video.mp4')).toThrow(/Unsafe/);
+    expect(() => new LocalArtifactStore(stack.mediaRoot).path(`../${path.basename(outside)}`, 'video.mp4')).toThrow(/Unsafe/);
   } finally {
     await fs.rm(outside, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../src/api/create-app';
 import { loadConfig, type Config } from '../../src/config';
 import { ACTIVITY_QUEUES, WORKFLOW_TYPE } from '../../src/shared/temporal-names';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { connectClient } from '../../src/temporal-connection/connect';
 import { pollUntil } from '../helpers/poll';
 import { startTestEnv } from '../helpers/temporal-test-env';
@@ -77,7 +77,9 @@ const statusOf = async (apiUrl: string, id: string) =>
 beforeAll(async () => {
   env = await startTestEnv();
   const taskQueue = uniqueName('tq-doc');
-  const api = await serveApp(createApp({ client: env.client, config: appConfig(taskQueue), store: new MediaStore('/nonexistent') }));
+  const api = await serveApp(
+    createApp({ client: env.client, config: appConfig(taskQueue), store: new LocalArtifactStore('/nonexistent') }),
+  );
   doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as Document;
   await api.close();
 });
@@ -289,7 +291,9 @@ async function terminateQueue(client: Client, taskQueue: string): Promise<void> 
 
 test('health is 503 and names every task queue without a worker', async () => {
   const taskQueue = uniqueName('tq-fuzz-health');
-  const api = await serveApp(createApp({ client: env.client, config: appConfig(taskQueue), store: new MediaStore('/nonexistent') }));
+  const api = await serveApp(
+    createApp({ client: env.client, config: appConfig(taskQueue), store: new LocalArtifactStore('/nonexistent') }),
+  );
   try {
     const res = await fetch(`${api.url}/health`);
     const body = (await res.json()) as { ok: boolean; temporal: string; problems: string[] };
@@ -347,7 +351,7 @@ test('the OpenAPI document is structurally valid 3.1: ids, parameters, responses
 test('no worker: every answer is documented; a started video reads stale, its script routes 503, health 503', async () => {
   const taskQueue = uniqueName('tq-fuzz-none');
   const config = appConfig(taskQueue);
-  const api = await serveApp(createApp({ client: env.client, config, store: new MediaStore(config.mediaRoot) }));
+  const api = await serveApp(createApp({ client: env.client, config, store: new LocalArtifactStore(config.mediaRoot) }));
   try {
     // A video that reached review while a worker ran, then lost it; and one no worker ever took.
     const stack = await startVideoStack(env, { taskQueue });
@@ -435,7 +439,7 @@ test('Temporal down: every route that needs it answers a documented 503 with Ret
   // The API's own connection, as `npm run api` opens it; the test server's closes with it.
   const connection = await connectClient(config);
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const api = await serveApp(createApp({ client, config, store: new MediaStore(config.mediaRoot) }));
+  const api = await serveApp(createApp({ client, config, store: new LocalArtifactStore(config.mediaRoot) }));
   try {
     const known = await createVideo(api.url, {});
     serverStopped = true;

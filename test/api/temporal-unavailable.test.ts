@@ -8,7 +8,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../src/api/create-app';
 import { loadConfig, type Config } from '../../src/config';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { connectClient } from '../../src/temporal-connection/connect';
 import { pollUntil } from '../helpers/poll';
 import { startTestEnv } from '../helpers/temporal-test-env';
@@ -56,7 +56,7 @@ const script = { title: 'Bees', scenes: [{ index: 0, title: 'Dance', narration: 
 test('a video in review whose worker is gone reads stale and its review routes answer 503, until a worker is back', async () => {
   const taskQueue = uniqueName('tq-gone');
   const config = configFor(taskQueue);
-  const api = await serveApp(createApp({ client: env.client, config, store: new MediaStore(config.mediaRoot) }));
+  const api = await serveApp(createApp({ client: env.client, config, store: new LocalArtifactStore(config.mediaRoot) }));
   let worker = await startVideoStack(env, { taskQueue });
   try {
     const created = await call(api, 'POST', '/api/videos', {
@@ -120,7 +120,7 @@ test('with Temporal stopped, every route that needs it answers 503 temporal_unav
   // The API's own connection, as `npm run api` opens it; the test server's closes with the server.
   const connection = await connectClient(config);
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const api = await serveApp(createApp({ client, config, store: new MediaStore(config.mediaRoot) }));
+  const api = await serveApp(createApp({ client, config, store: new LocalArtifactStore(config.mediaRoot) }));
   try {
     const id = (await call(api, 'POST', '/api/videos', { source: { type: 'text', title: 'Bees', text: 'Bees dance.' } })).body.id as string;
     const stream = fetch(`${api.url}/api/videos/${id}/events`).then(async (res) => {

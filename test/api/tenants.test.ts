@@ -10,7 +10,7 @@ import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } 
 import { loadConfig } from '../../src/config';
 import { VIDEO_CREDITS_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../../src/shared/temporal-names';
 import type { GenerateVideoInput } from '../../src/shared/video';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { pollUntil } from '../helpers/poll';
 import { serveApp } from '../helpers/serve-app';
 import { startTestEnv } from '../helpers/temporal-test-env';
@@ -304,7 +304,7 @@ test('with admin keys configured, only they may use the codec endpoint', async (
     ADMIN_API_KEYS: `ops:${KEYS.ops}`,
     PAYLOAD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
   });
-  const api = await serveApp(createApp({ client: env.client, config, store: new MediaStore(config.mediaRoot) }));
+  const api = await serveApp(createApp({ client: env.client, config, store: new LocalArtifactStore(config.mediaRoot) }));
   try {
     const decode = (key: string) =>
       fetch(`${api.url}/codec/decode`, {

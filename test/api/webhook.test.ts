@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../src/api/create-app';
 import { signWebhookBody } from '../../src/api/webhook-routes';
 import { loadConfig } from '../../src/config';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { startTestEnv } from '../helpers/temporal-test-env';
 import { uniqueName } from '../helpers/unique';
 import { serveApp, type ServedApp } from './serve-app';
@@ -27,7 +27,7 @@ function serveWith(vars: Record<string, string> = {}): Promise<ServedApp> {
     TENANT_MAX_RUNNING: '0',
     ...vars,
   });
-  return serveApp(createApp({ client: env.client, config, store: new MediaStore(config.mediaRoot) }));
+  return serveApp(createApp({ client: env.client, config, store: new LocalArtifactStore(config.mediaRoot) }));
 }
 
 beforeAll(async () => {

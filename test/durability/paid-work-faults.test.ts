@@ -134,6 +134,26 @@ test('a worker stopped with SIGTERM mid-clip exits by itself, and the next worke
   }
 });
 
+test('a wait on Runway holds no activity slot: with one clips slot, the tasks of every scene are waited on at once', async () => {
+  let stack: Stack | undefined;
+  try {
+    stack = await startStack({ runway: { taskDurationMs: { image: 300, video: 4000 } }, env: { CLIP_CONCURRENCY: '1' } });
+    const state = await stack.handle.result();
+    expectPaidOnce(stack.runway, state);
+    // Each video task's wait, from its first poll to its last; waits in their slot would not overlap.
+    const runway = stack.runway;
+    const waits = tasksOf(runway, 'video').map((task) => {
+      const polls = runway.requests.filter((r) => r.method === 'GET' && r.path.endsWith(task.id)).map((r) => r.at);
+      return { from: Math.min(...polls), to: Math.max(...polls) };
+    });
+    const overlapping = Math.max(...waits.map((w) => waits.filter((o) => o.from <= w.from && w.from <= o.to).length));
+    expect(state.scenes.length).toBeGreaterThan(1);
+    expect(overlapping).toBe(state.scenes.length);
+  } finally {
+    await stopStack(stack);
+  }
+});
+
 test('a worker frozen past the heartbeat timeout is replaced; the retry resumes its tasks and the thawed worker deletes nothing', async () => {
   let stack: Stack | undefined;
   try {
@@ -261,7 +281,8 @@ test('a budget counts the image step and refuses a clip before paying for any pa
 test('a cancel with clips queued stops every activity, deletes the open Runway tasks, creates none after, then removes the files', async () => {
   let stack: Stack | undefined;
   try {
-    stack = await startStack({ video: { sceneConcurrency: 1 } });
+    // The wait learns of the cancel at its next heartbeat; the task runs 5 s, so beat every second.
+    stack = await startStack({ video: { sceneConcurrency: 1 }, env: { CLIP_WAIT_HEARTBEAT_SEC: '1' } });
     await runningVideoTasks(stack.runway);
     const cancelledAt = Date.now();
     await stack.handle.cancel();

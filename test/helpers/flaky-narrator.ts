@@ -2,15 +2,20 @@
  * Narrators that misbehave on purpose, for retry and cancellation tests: each records when it was
  * called, so a test can read the backoff between attempts.
  */
+import path from 'node:path';
 import type { NarrateRequest, Narrator, Spend } from '../../src/providers/contracts';
 import { ProviderUnavailableError, type ProviderError } from '../../src/providers/errors';
+import { artifactOfWorkingCopy } from '../../src/storage/artifact-names';
+
+/** The artifact a narration writes: each attempt writes its own working copy of it. */
+const artifactPath = (outPath: string) => path.join(path.dirname(outPath), artifactOfWorkingCopy(path.basename(outPath)));
 
 /**
  * Fails the first `failures` calls for each output file with `makeError()`, then hands the call
  * to `inner`. `failures: Infinity` makes a narrator that never works.
  */
 export class FlakyNarrator implements Narrator {
-  /** Every call, in order: which file it was for and when it started (ms since epoch). */
+  /** Every call, in order: which stored file it was for and when it started (ms since epoch). */
   readonly calls: { outPath: string; at: number }[] = [];
 
   constructor(
@@ -20,13 +25,14 @@ export class FlakyNarrator implements Narrator {
   ) {}
 
   async narrate(request: NarrateRequest): Promise<{ spend: Spend }> {
-    this.calls.push({ outPath: request.outPath, at: Date.now() });
-    const earlier = this.calls.filter((c) => c.outPath === request.outPath).length - 1;
+    const outPath = artifactPath(request.outPath);
+    this.calls.push({ outPath, at: Date.now() });
+    const earlier = this.calls.filter((c) => c.outPath === outPath).length - 1;
     if (earlier < this.failures) throw this.makeError();
     return this.inner.narrate(request);
   }
 
-  /** Start times of the calls made for one output file. */
+  /** Start times of the calls made for one stored file (e.g. `store.path(videoId, 'scene-00.wav')`). */
   callTimes(outPath: string): number[] {
     return this.calls.filter((c) => c.outPath === outPath).map((c) => c.at);
   }

@@ -12,7 +12,7 @@ import type { ActivityDeps } from '../../src/activities';
 import { createApp } from '../../src/api/create-app';
 import { dataConverterFor } from '../../src/codec/data-converter';
 import { loadConfig, type Config } from '../../src/config';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { createWorkers, type QueueLimits } from '../../src/worker-runtime/create-workers';
 import { DrawnClipGenerator } from '../../src/providers/local/drawn-clip-generator';
 import { EspeakNarrator } from '../../src/providers/local/espeak-narrator';
@@ -25,7 +25,7 @@ import { workflowBundle } from './workflow-bundle';
 export interface VideoStack {
   taskQueue: string;
   mediaRoot: string;
-  store: MediaStore;
+  store: LocalArtifactStore;
   config: Config;
   workers: Worker[];
   /** Base URL of the HTTP API, when started with `api: true`. */
@@ -38,7 +38,7 @@ const noPubmed: SourceProvider = {
 };
 
 /** Local providers with short clips, so a test video renders in seconds. */
-export function localDeps(store: MediaStore): ActivityDeps {
+export function localDeps(store: LocalArtifactStore): ActivityDeps {
   return {
     store,
     sourceProvider: noPubmed,
@@ -52,7 +52,7 @@ export function localDeps(store: MediaStore): ActivityDeps {
 export async function startVideoStack(
   env: TestWorkflowEnvironment,
   options: {
-    deps?: (store: MediaStore) => Partial<ActivityDeps>;
+    deps?: (store: LocalArtifactStore) => Partial<ActivityDeps>;
     api?: boolean;
     env?: Record<string, string>;
     /** Join the workers of another stack on its task queue (several worker processes). */
@@ -73,8 +73,8 @@ export async function startVideoStack(
     READ_RATE_LIMIT: '1000000',
     ...options.env,
   });
-  const store = new MediaStore(mediaRoot);
-  const deps = { ...localDeps(store), ...options.deps?.(store) };
+  const store = new LocalArtifactStore(mediaRoot);
+  const deps = { ...localDeps(store), keepIntermediateFiles: config.artifacts.keepIntermediateFiles, ...options.deps?.(store) };
   const connection = options.ownConnection ? await NativeConnection.connect({ address: env.address }) : env.nativeConnection;
   const workers = await createWorkers({
     connection,

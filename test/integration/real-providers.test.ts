@@ -37,7 +37,8 @@ beforeAll(async () => {
   const providerConfig = loadConfig(providerEnv);
   stack = await startVideoStack(env, {
     api: true,
-    env: providerEnv,
+    // The test compares each scene's clip with the fake Runway's output after the render.
+    env: { ...providerEnv, KEEP_INTERMEDIATE_FILES: 'true' },
     deps: () => createProviders(providerConfig, { geminiFetch: (input, init) => fetch(input, init) }),
   });
 });

@@ -12,7 +12,7 @@ import { createApp } from '../../src/api/create-app';
 import { loadConfig } from '../../src/config';
 import { freePort } from '../../src/dev/free-port';
 import { logger } from '../../src/shared-node/logger';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { readEventStream, serveApp, type ServedApp } from '../api/serve-app';
 import { FIXTURE_PMIDS, startFakePubmed, type FakePubmed } from '../fakes/fake-pubmed';
 import { startFakeRunway, type FakeRunway } from '../fakes/fake-runway';
@@ -77,7 +77,7 @@ beforeAll(async () => {
   });
   startOutput = worker.output();
   const config = loadConfig({ TASK_QUEUE: taskQueue, MEDIA_ROOT: scratch, TEMPORAL_ADDRESS: env.address, PORT: '0' });
-  api = await serveApp(createApp({ client: env.client, config, store: new MediaStore(scratch) }));
+  api = await serveApp(createApp({ client: env.client, config, store: new LocalArtifactStore(scratch) }));
 
   // One video of each ending: completed, failed (a paper without abstract), cancelled in review.
   ids.completed = (await post('/api/videos', { source: textSource, options: { maxScenes: 2 } })).body.id;

@@ -13,7 +13,7 @@ import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/create-app';
 import { loadConfig } from '../../src/config';
 import { startTracing, tracingClientInterceptors, type Tracing } from '../../src/observability/tracing';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { createWorkers } from '../../src/worker-runtime/create-workers';
 import { pollUntil } from '../helpers/poll';
 import { serveApp, type ServedApp } from '../helpers/serve-app';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   const taskQueue = uniqueName('traced');
   mediaRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-traced-'));
   const config = loadConfig({ TASK_QUEUE: taskQueue, MEDIA_ROOT: mediaRoot, TEMPORAL_ADDRESS: env.address, PORT: '0', TRACING: 'on' });
-  const store = new MediaStore(mediaRoot);
+  const store = new LocalArtifactStore(mediaRoot);
   workers = await createWorkers({
     connection: env.nativeConnection,
     namespace: config.temporal.namespace,

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { startApi, type RunningApi } from '../../src/api/main';
 import { loadConfig } from '../../src/config';
-import { MediaStore } from '../../src/storage/media-store';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { connectClient, connectWorker } from '../../src/temporal-connection/connect';
 import { TemporalUnreachableError } from '../../src/temporal-connection/temporal-unreachable-error';
 import { createWorkers } from '../../src/worker-runtime/create-workers';
@@ -62,7 +62,7 @@ test('the worker and the API connect over mTLS with a private CA and render a vi
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: localDeps(new MediaStore(mediaRoot)),
+      deps: localDeps(new LocalArtifactStore(mediaRoot)),
       limits: { concurrency: config.concurrency, ratePerSec: {} },
       workflowBundle: await workflowBundle(),
       common: { shutdownGraceTime: '1s' },

@@ -1,0 +1,90 @@
+/**
+ * renderVideo on the artifact store: it reads the scenes' narration and clips from the store,
+ * publishes what the video serves, keeps only that, and a retry after everything was published
+ * answers the same without rendering again, though the inputs are gone by then.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { narrationFileName } from '../../src/activities/narrate-scene';
+import { clipFileName } from '../../src/activities/clip-steps';
+import { createRenderVideo, type RenderVideoInput } from '../../src/activities/render-video';
+import { DrawnClipGenerator } from '../../src/providers/local/drawn-clip-generator';
+import { EspeakNarrator } from '../../src/providers/local/espeak-narrator';
+import { probeMedia } from '../../src/media/probe';
+import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
+import { uniqueName } from '../helpers/unique';
+
+let root: string;
+let store: LocalArtifactStore;
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-render-'));
+  store = new LocalArtifactStore(root);
+});
+afterAll(() => fs.rm(root, { recursive: true, force: true }));
+
+/** Publishes two scenes' narration and clips, as the narration and clip activities do. */
+async function publishedScenes(videoId: string): Promise<RenderVideoInput> {
+  const narrator = new EspeakNarrator({ fallbackVoice: 'en-us' });
+  const clips = new DrawnClipGenerator({ durationSec: 1 });
+  const signal = new AbortController().signal;
+  const script = {
+    title: 'Bees',
+    scenes: [0, 1].map((index) => ({ index, title: `Scene ${index}`, narration: `Scene number ${index}.` })),
+  };
+  const scenes = [];
+  for (const scene of script.scenes) {
+    const audio = await store.tempPath(videoId, narrationFileName(scene.index));
+    await narrator.narrate({ text: scene.narration, voice: 'en-us', outPath: audio, signal });
+    const { durationSec } = await probeMedia(audio);
+    await store.publish(videoId, narrationFileName(scene.index), audio);
+    const clip = await store.tempPath(videoId, clipFileName(scene.index));
+    await clips.await({ scene, step: 'clip', taskId: 'local', outPath: clip, signal, onProgress: () => undefined });
+    await store.publish(videoId, clipFileName(scene.index), clip);
+    scenes.push({ index: scene.index, audioFile: narrationFileName(scene.index), clipFile: clipFileName(scene.index), durationSec });
+  }
+  return { videoId, script, scenes };
+}
+
+const render = (input: RenderVideoInput, keepIntermediateFiles = false) => {
+  const activity = createRenderVideo({ store, scenePauseSec: 0.2, keepIntermediateFiles });
+  return new MockActivityEnvironment().run((i: RenderVideoInput) => activity.renderVideo(i), input);
+};
+
+test('a completed render keeps only what the video serves', async () => {
+  const input = await publishedScenes(uniqueName('render'));
+  const result = await render(input);
+  expect(result).toEqual({
+    file: 'video.mp4',
+    durationSec: expect.any(Number),
+    bytes: (await store.info(input.videoId, 'video.mp4'))?.size,
+  });
+  expect((await fs.readdir(store.dir(input.videoId))).sort()).toEqual(['script.json', 'subtitles.srt', 'video.mp4']);
+});
+
+test('KEEP_INTERMEDIATE_FILES keeps the narration and clips, but not the normalised parts', async () => {
+  const input = await publishedScenes(uniqueName('render'));
+  await render(input, true);
+  expect((await fs.readdir(store.dir(input.videoId))).sort()).toEqual([
+    'scene-00.clip.mp4',
+    'scene-00.wav',
+    'scene-01.clip.mp4',
+    'scene-01.wav',
+    'script.json',
+    'subtitles.srt',
+    'video.mp4',
+  ]);
+});
+
+test('a retried render whose files are published answers the same without rendering again; another script renders anew', async () => {
+  const input = await publishedScenes(uniqueName('render'));
+  const first = await render(input);
+  const before = await store.info(input.videoId, 'video.mp4');
+  // The inputs are gone (keepOnly), so a second render could not run: the same answer proves it did not.
+  await expect(render(input)).resolves.toEqual(first);
+  expect(await store.info(input.videoId, 'video.mp4')).toEqual(before);
+
+  const edited = { ...input, script: { ...input.script, title: 'Another title' } };
+  await expect(render(edited)).rejects.toThrow(/scene-00\.clip\.mp4 of video .* is not stored/);
+});
