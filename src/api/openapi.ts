@@ -229,6 +229,10 @@ export function buildOpenApiDocument() {
               description: 'The requested range',
               content: { 'video/mp4': { schema: { type: 'string', contentMediaType: 'video/mp4' } } },
             },
+            '302': {
+              description: 'With ARTIFACT_STORE=s3 and S3_DOWNLOADS=redirect: a presigned URL of the object, valid S3_URL_EXPIRES_SEC',
+              headers: { Location: { description: 'The presigned GET URL', schema: { type: 'string', format: 'uri' } } },
+            },
             '304': { description: 'Not modified: If-None-Match names the current ETag' },
             '404': error('Unknown id or not completed'),
             '410': error('Completed, but the file is no longer stored (video_gone)'),

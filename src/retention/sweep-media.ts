@@ -17,9 +17,6 @@ export const SWEEP_PAGE_SIZE = 100;
 /** Deletions running at once, so a page of S3 deletes does not run one after another. */
 const PARALLEL_DELETES = 8;
 
-/** A store may say which artifacts a video has while listing; then runs with nothing to prune are left alone. */
-type ListedVideo = StoredVideo & { names?: readonly string[] };
-
 export interface SweepMediaDeps {
   store: ArtifactStore;
   /** Where runs are looked up; the worker's own client (the activity context's) when unset. */
@@ -45,7 +42,7 @@ export function createSweepMedia(deps: SweepMediaDeps) {
         failed: 0,
       };
 
-      const sweepPage = async (page: ListedVideo[]) => {
+      const sweepPage = async (page: StoredVideo[]) => {
         ctx.cancellationSignal.throwIfAborted();
         const runs = await lookUpRuns(
           workflows,
@@ -66,7 +63,7 @@ export function createSweepMedia(deps: SweepMediaDeps) {
         });
       };
 
-      let page: ListedVideo[] = [];
+      let page: StoredVideo[] = [];
       for await (const video of deps.store.listVideos()) {
         result.videos += 1;
         page.push(video);
@@ -82,10 +79,10 @@ export function createSweepMedia(deps: SweepMediaDeps) {
 }
 
 /** Carries out `action`; answers what actually happened (a prune with nothing to drop keeps). */
-async function apply(store: ArtifactStore, video: ListedVideo, action: RetentionAction): Promise<RetentionAction> {
+async function apply(store: ArtifactStore, video: StoredVideo, action: RetentionAction): Promise<RetentionAction> {
   if (action === 'remove') await store.remove(video.videoId);
   if (action !== 'prune') return action;
-  if (video.names?.every((name) => SERVED.has(name))) return 'keep';
+  if (video.names.every((name) => SERVED.has(name))) return 'keep';
   await store.keepOnly(video.videoId, SERVED_FILES);
   return 'prune';
 }

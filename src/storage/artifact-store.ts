@@ -32,6 +32,8 @@ export interface StoredVideo {
   videoId: string;
   /** When the newest of its artifacts was written. */
   modified: Date;
+  /** Its artifacts' names, as the listing saw them. */
+  names: string[];
 }
 
 export interface ArtifactStore {

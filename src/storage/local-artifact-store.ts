@@ -118,20 +118,23 @@ export class LocalArtifactStore implements ArtifactStore {
     });
     for (const entry of entries) {
       if (!entry.isDirectory() || !isSafeVideoId(entry.name)) continue;
-      const modified = await this.newestArtifact(entry.name);
-      if (modified) yield { videoId: entry.name, modified };
+      const listed = await this.artifactsOf(entry.name);
+      if (listed) yield { videoId: entry.name, ...listed };
     }
   }
 
-  /** When the newest artifact of a video was written; undefined when it has none. */
-  private async newestArtifact(videoId: string): Promise<Date | undefined> {
+  /** A video's artifact names and when the newest was written; undefined when it has none. */
+  private async artifactsOf(videoId: string): Promise<{ modified: Date; names: string[] } | undefined> {
     const dir = this.dir(videoId);
-    const names = (await fs.readdir(dir).catch(() => [] as string[])).filter(isArtifactName);
+    const candidates = (await fs.readdir(dir).catch(() => [] as string[])).filter(isArtifactName);
     let newest: Date | undefined;
-    for (const name of names) {
+    const names: string[] = [];
+    for (const name of candidates) {
       const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);
-      if (stat?.isFile() && (!newest || stat.mtime > newest)) newest = stat.mtime;
+      if (!stat?.isFile()) continue;
+      names.push(name);
+      if (!newest || stat.mtime > newest) newest = stat.mtime;
     }
-    return newest;
+    return newest ? { modified: newest, names } : undefined;
   }
 }

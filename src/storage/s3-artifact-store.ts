@@ -221,10 +221,11 @@ export class S3ArtifactStore implements ArtifactStore {
       const modified = object.LastModified ?? new Date(0);
       if (current?.videoId === videoId) {
         if (modified > current.modified) current.modified = modified;
+        current.names.push(name);
         continue;
       }
       if (current) yield current;
-      current = { videoId, modified };
+      current = { videoId, modified, names: [name] };
     }
     if (current) yield current;
   }

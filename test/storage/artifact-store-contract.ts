@@ -180,10 +180,12 @@ export function describeArtifactStoreContract(name: string, subjectOf: () => Sto
         expect(listed.get(id)?.getTime()).toBeGreaterThanOrEqual(before);
         expect(listed.get(id)?.getTime()).toBeLessThanOrEqual(Date.now() + 2000);
       }
-      // Every video appears once, though it has several artifacts.
-      const ids: string[] = [];
-      for await (const v of host.listVideos()) ids.push(v.videoId);
-      expect(ids.filter((i) => i === a)).toHaveLength(1);
+      // Every video appears once, though it has several artifacts, with their names.
+      const seen: { videoId: string; names: string[] }[] = [];
+      for await (const v of host.listVideos()) seen.push(v);
+      expect(seen.filter((v) => v.videoId === a)).toHaveLength(1);
+      expect(seen.find((v) => v.videoId === a)?.names.sort()).toEqual(['script.json', 'video.mp4']);
+      expect(seen.find((v) => v.videoId === b)?.names).toEqual(['scene-00.wav']);
     });
 
     test.each([
