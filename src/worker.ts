@@ -82,8 +82,11 @@ export function createConfiguredWorkers(
   });
 }
 
-/** Runs the configured workers until `stop` is aborted (or a worker fails), then closes everything. */
-export async function runWorker(config: Config = loadConfig(), stop?: AbortSignal): Promise<void> {
+/**
+ * Runs the configured workers until `stop` is aborted (or a worker fails), then closes everything.
+ * `common` adds options to every worker (benchmarks pass an activity interceptor through it).
+ */
+export async function runWorker(config: Config = loadConfig(), stop?: AbortSignal, common?: CreateWorkersOptions['common']): Promise<void> {
   setLogLevel(config.logLevel);
   hideSecrets(configSecrets(config));
   const { workerMetricsAddress, workerAppMetricsAddress } = config.observability;
@@ -102,7 +105,7 @@ export async function runWorker(config: Config = loadConfig(), stop?: AbortSigna
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
     const detached = new DetachedActivities(client.activity, config.clipWaitHeartbeatMs);
     await keepMediaRetentionSchedule(client, config);
-    const workers = await createConfiguredWorkers(config, connection, undefined, { metrics, tracing }, detached, store);
+    const workers = await createConfiguredWorkers(config, connection, common, { metrics, tracing }, detached, store);
     logger.info('worker started', {
       sdkMetrics: workerMetricsAddress ? `http://${workerMetricsAddress}/metrics` : 'off',
       appMetrics: metricsServer?.url ?? 'off',

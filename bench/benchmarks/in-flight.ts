@@ -25,6 +25,8 @@ import { cpuSeconds, descendants, sampleProcess } from '../lib/process-stats';
 import { percentile, summarize } from '../lib/stats';
 
 const SCENES = 4;
+/** The stubbed render's latency: about what one of these renders takes on an idle core. */
+const RENDER_STUB_MS = 2000;
 /** Create requests in flight at once, as a batch client would send them. */
 const CREATE_CONCURRENCY = 20;
 const IMAGE_MS = 15_000;
@@ -41,7 +43,7 @@ const WORKER_SETTINGS: Record<string, string> = {
   CLIP_CONCURRENCY: '20',
   RUNWAY_POLL_INTERVAL_MS: '10000',
   CLIP_WAIT_HEARTBEAT_SEC: '12',
-  NARRATION_CONCURRENCY: '8',
+  NARRATION_CONCURRENCY: '16',
   SCRIPT_CONCURRENCY: '8',
   GEMINI_RATE_PER_SEC: '100',
   RENDER_CONCURRENCY: '2',
@@ -140,6 +142,8 @@ export const inFlight: Benchmark = {
   standalone: true,
   async run(ctx: BenchContext) {
     const videos = Number(process.env.IN_FLIGHT_VIDEOS ?? (ctx.quick ? 40 : 1000));
+    // The real ffmpeg render with IN_FLIGHT_RENDER=real; a 2 s stub otherwise (see in-flight-worker.ts).
+    const renderStubMs = process.env.IN_FLIGHT_RENDER === 'real' ? 0 : RENDER_STUB_MS;
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-in-flight-'));
     // PostgreSQL runs as its own user when this is root, and must be let through the folder.
     await fs.chmod(dir, 0o711);
@@ -169,10 +173,11 @@ export const inFlight: Benchmark = {
         TENANT_MAX_RUNNING: '0',
       };
       const worker = await startChildWorker({
+        entry: path.join(__dirname, '..', 'in-flight-worker.ts'),
         address,
         taskQueue: common.TASK_QUEUE,
         mediaRoot: path.join(dir, 'media'),
-        env: { ...common, ...WORKER_SETTINGS },
+        env: { ...common, ...WORKER_SETTINGS, ...(renderStubMs > 0 ? { IN_FLIGHT_RENDER_STUB_MS: String(renderStubMs) } : {}) },
       });
       stops.push(() => worker.stop());
       const api = await startApi({
@@ -295,6 +300,9 @@ export const inFlight: Benchmark = {
         notes: [
           `${videos} videos of ${SCENES} scenes, all started at once over HTTP (${(startedAllMs / 1000).toFixed(1)} s to start them all).`,
           `Fake Runway: image ${IMAGE_MS / 1000} s + video ${VIDEO_MS / 1000} s per clip; fake Gemini script 1 s, speech 0.3 s.`,
+          renderStubMs > 0
+            ? `Render: a ${renderStubMs / 1000} s stub (IN_FLIGHT_RENDER=real renders with ffmpeg; two cores cannot render ${videos} videos in a benchmark's time).`
+            : 'Render: the real ffmpeg render.',
           `Bound ${boundSec.toFixed(0)} s = ${videos * SCENES * 2} Runway submissions at RUNWAY_RATE_PER_SEC=${rate} + one clip's minute.`,
           `Worker settings: ${Object.entries(WORKER_SETTINGS)
             .map(([k, v]) => `${k}=${v}`)

@@ -24,6 +24,8 @@ export interface ChildWorkerOptions {
    * production does, instead of `src/worker.ts` through tsx.
    */
   compiledEntry?: string;
+  /** Another TypeScript entry run through tsx instead of `src/worker.ts` (a benchmark's worker). */
+  entry?: string;
 }
 
 export interface ChildWorker {
@@ -65,7 +67,8 @@ export async function startChildWorker(options: ChildWorkerOptions): Promise<Chi
     ...options.env,
   };
   // process.execPath: the Node this test runs on (npm test puts the supported one first on PATH).
-  const args = options.compiledEntry ? [options.compiledEntry] : ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker.ts')];
+  const entry = options.entry ?? path.join(PROJECT_ROOT, 'src', 'worker.ts');
+  const args = options.compiledEntry ? [options.compiledEntry] : ['--import', 'tsx', entry];
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     env,
