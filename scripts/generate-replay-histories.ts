@@ -17,7 +17,7 @@ import { freePort } from '../src/dev/free-port';
 import { temporalCliPath } from '../src/dev/temporal-cli';
 import { SafetyBlockedError } from '../src/providers/errors';
 import { WORKFLOW_TYPE } from '../src/shared/temporal-names';
-import type { GenerateVideoInput, VideoOptions, VideoState } from '../src/shared/video';
+import type { GenerateVideoInput, SourceDocument, VideoOptions, VideoSource, VideoState } from '../src/shared/video';
 import { LocalArtifactStore } from '../src/storage/local-artifact-store';
 import { createWorkers } from '../src/worker-runtime/create-workers';
 import type { generateVideo } from '../src/workflows';
@@ -38,6 +38,8 @@ interface Scenario {
   /** What the scenario proves the workflow can replay. */
   about: string;
   options?: Partial<VideoOptions>;
+  /** What the video is made from; SOURCE when unset. */
+  source?: VideoSource;
   /** Providers swapped in for this run. */
   deps?: (base: ActivityDeps) => Partial<ActivityDeps>;
   /** Drives the run to its end and checks it ended as intended. */
@@ -169,7 +171,28 @@ const SCENARIOS: Scenario[] = [
     }),
     drive: (h) => expectFailure(h, (e) => e instanceof WorkflowFailedError, 'failed'),
   },
+  // Histories recorded after the paper-title-memo patch: a PubMed run writes the paper's title
+  // into the memo once fetched, and every activity call carries a summary.
+  {
+    name: 'paper-title-memo-completed',
+    about: "a PubMed video that wrote the paper's title into its memo after fetching it, and completed",
+    source: { type: 'pubmed', pmid: '31452104' },
+    deps: () => ({ sourceProvider: { fetchPubmed: (pmid) => Promise.resolve(yawnPaper(pmid)) } }),
+    drive: expectCompleted,
+  },
 ];
+
+/** A paper as the PubMed provider returns one, for runs that need no network. */
+function yawnPaper(pmid: string): SourceDocument {
+  return {
+    title: 'Yawning as a brain cooling mechanism',
+    pmid,
+    authors: ['A. Author'],
+    journal: 'Journal of Replays',
+    year: 2019,
+    sections: [{ label: 'Abstract', text: SOURCE.text }],
+  };
+}
 
 async function runScenario(scenario: Scenario, ctx: { connection: NativeConnection; client: Client; mediaRoot: string }): Promise<string> {
   const taskQueue = `replay-${scenario.name}`;
@@ -191,7 +214,7 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
     const videoId = `video-replay-${scenario.name}`;
     const input: GenerateVideoInput = {
       videoId,
-      source: SOURCE,
+      source: scenario.source ?? SOURCE,
       options: { review: false, reviewTimeoutSec: 600, maxScenes: 3, voice: 'en-us', sceneConcurrency: 2, ...scenario.options },
     };
     const handle = await ctx.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, { taskQueue, workflowId: videoId, args: [input] });

@@ -23,7 +23,7 @@ import type { RunStatus, VideoStage } from '../shared/video';
 import { fitWindow } from './fit-window';
 import { HttpError } from './http-error';
 import { visibilityString } from './visibility-query';
-import { CLOSED_STATUS, webUiUrl, type StatusContext } from './status-body';
+import { CLOSED_STATUS, memoTitle, webUiUrl, type StatusContext } from './status-body';
 
 type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 
@@ -54,6 +54,8 @@ export interface ListVideosRequest {
 
 export interface VideoListItem {
   id: string;
+  /** A text source's title; a PubMed paper's once fetched, null before then. */
+  title: string | null;
   status: RunStatus;
   stage: VideoStage;
   createdAt: string;
@@ -198,6 +200,7 @@ async function toListItem(client: Client, raw: RawExecution, context: StatusCont
   const status: RunStatus = CLOSED_STATUS[info.status.name] ?? (stage === 'queued' ? 'queued' : 'running');
   return {
     id: info.workflowId,
+    title: memoTitle(info.memo) ?? null,
     status,
     stage,
     createdAt: info.startTime.toISOString(),

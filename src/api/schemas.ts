@@ -106,7 +106,7 @@ export const videoStatusSchema = z.object({
   status: z.enum(RUN_STATUSES),
   stage: z.enum(STAGES),
   progress: z.number().min(0).max(100),
-  title: z.string().optional(),
+  title: z.string().optional().describe("The script's title once written; before that the source's (a PubMed paper's once fetched)"),
   scenes: z.array(
     z.object({ index: z.number(), title: z.string(), narration: stepState, clip: stepState, durationSec: z.number().optional() }),
   ),
@@ -140,6 +140,7 @@ export const videoListSchema = z.object({
   items: z.array(
     z.object({
       id: z.string(),
+      title: z.string().nullable().describe("A text source's title; a PubMed paper's once the run has fetched it, null before then"),
       status: z.enum(RUN_STATUSES),
       stage: z.enum(STAGES),
       createdAt: z.string(),

@@ -5,7 +5,7 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { redactPaths, redactSecrets } from '../shared/redact-text';
 import { STAGE_PROGRESS } from '../shared/stage-progress';
-import { VIDEO_STAGE_KEY, VIDEO_TENANT_KEY } from '../shared/temporal-names';
+import { TITLE_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY } from '../shared/temporal-names';
 import { STAGES, type RunStatus, type VideoStage, type VideoState } from '../shared/video';
 import { pendingRetries } from './pending-retries';
 import type { VideoStatusBody } from './schemas';
@@ -41,6 +41,15 @@ export function webUiUrl(context: StatusContext, workflowId: string, runId: stri
   return `${context.uiUrl}/namespaces/${encodeURIComponent(context.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
 }
 
+/**
+ * The title kept in a run's memo: a text source's title from the start, a PubMed paper's once the
+ * workflow has fetched it; undefined before then and for runs started before titles were kept.
+ */
+export function memoTitle(memo: Record<string, unknown> | undefined): string | undefined {
+  const title = memo?.[TITLE_MEMO_KEY];
+  return typeof title === 'string' && title.length > 0 ? title : undefined;
+}
+
 export function isTerminal(status: RunStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
@@ -66,7 +75,8 @@ export function toStatusBody(
     status,
     stage,
     progress: state?.progress ?? STAGE_PROGRESS[stage],
-    title: state?.title,
+    // The script's title once written; until then (or with no worker to ask) the source's.
+    title: state?.title ?? memoTitle(description.memo),
     scenes: state?.scenes ?? [],
     spend: state?.spend ?? { credits: 0 },
     createdAt: description.startTime.toISOString(),

@@ -14,7 +14,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config';
-import { VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
+import { TITLE_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
 import type { GenerateVideoInput, Script, VideoState } from '../shared/video';
 import type { generateVideo } from '../workflows';
 import { approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from '../workflows/video-messages';
@@ -43,6 +43,21 @@ const QUERY_TIMEOUT_MS = 3_000;
 /** A run whose first workflow task never ran (no worker yet) has no state to ask for. */
 const hasRun = (description: WorkflowExecutionDescription) =>
   description.historyLength > 2 && description.typedSearchAttributes.get(VIDEO_STAGE_KEY) !== 'queued';
+
+/**
+ * What the Temporal Web UI shows for a run: its title as the summary (a PubMed paper's title is
+ * not known at start, so its PMID stands in), and where it came from as the details.
+ */
+export function runMetadata(source: GenerateVideoInput['source']): { staticSummary: string; staticDetails: string } {
+  if (source.type === 'text') return { staticSummary: oneLine(source.title), staticDetails: 'Source: pasted text' };
+  return {
+    staticSummary: `PubMed ${source.pmid}`,
+    staticDetails: `Source: PubMed [${source.pmid}](https://pubmed.ncbi.nlm.nih.gov/${source.pmid}/)`,
+  };
+}
+
+/** A summary is single-line Temporal markdown. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -128,7 +143,13 @@ export class VideoService {
         taskQueue: this.config.temporal.taskQueue,
         args: [input],
         // The budget is kept where listing can read it: a running video counts it against its tenant.
-        memo: maxCredits === undefined ? { requestHash } : { requestHash, maxCredits },
+        // So is a text source's title; a paper's title is added by the workflow once it is known.
+        memo: {
+          requestHash,
+          ...(maxCredits === undefined ? {} : { maxCredits }),
+          ...(body.source.type === 'text' ? { [TITLE_MEMO_KEY]: body.source.title } : {}),
+        },
+        ...runMetadata(body.source),
         typedSearchAttributes: [
           { key: VIDEO_STAGE_KEY, value: 'queued' },
           { key: VIDEO_TENANT_KEY, value: tenant },

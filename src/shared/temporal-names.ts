@@ -35,6 +35,12 @@ export const SEARCH_ATTRIBUTES = [
   { name: 'VideoCredits', type: 'Double' },
 ] as const;
 
+/**
+ * Memo field holding the video's title, which `GET /api/videos` reads from visibility: a text
+ * source's title, set at start; a PubMed paper's title, set by the workflow once it has fetched it.
+ */
+export const TITLE_MEMO_KEY = 'title';
+
 export const STATUS_QUERY = 'status';
 export const SCRIPT_QUERY = 'script';
 export const EDIT_SCRIPT_UPDATE = 'editScript';

@@ -10,7 +10,7 @@
  *   outputs kept) at most `transientResubmits` times; a permanent failure ends the clip.
  * A step with no remote task (`submitted: false`, the local drawer) is only awaited.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, sleep, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { ActivitiesByQueue } from '../activities';
 import type { ClipStep } from '../shared/clip-step';
 import { FailureType } from '../shared/failure-types';
@@ -18,8 +18,8 @@ import type { PaidStepLimits, Scene } from '../shared/video';
 import type { Reservation, SpendLedger } from './spend-ledger';
 
 export interface ClipChainActivities {
-  submit: Pick<ActivitiesByQueue['clip-submissions'], 'submitClipStep'>;
-  clips: Pick<ActivitiesByQueue['clips'], 'awaitClipStep'>;
+  submit: Pick<ActivityInterfaceFor<ActivitiesByQueue['clip-submissions']>, 'submitClipStep'>;
+  clips: Pick<ActivityInterfaceFor<ActivitiesByQueue['clips']>, 'awaitClipStep'>;
 }
 
 /** Pauses between submissions that certainly created nothing (no answer at all, a 429). */
@@ -73,7 +73,16 @@ export class ClipChain {
           const taskId =
             step.submitted === false ? `${step.name}-scene-${scene.index}` : await this.submit(scene, step, inputs, reservation);
           try {
-            const done = await this.acts.clips.awaitClipStep({ videoId: this.videoId, scene, step: step.name, taskId, final });
+            // The summary names the step in the Web UI; it is metadata, which replay does not compare.
+            const done = await this.acts.clips.awaitClipStep.executeWithOptions(
+              {
+                summary:
+                  step.submitted === false
+                    ? `clip scene ${scene.index} (${step.name})`
+                    : `clip scene ${scene.index} (${step.name} task ${taskId})`,
+              },
+              [{ videoId: this.videoId, scene, step: step.name, taskId, final }],
+            );
             this.openTasks.end(taskId);
             this.ledger.settle(step.credits, done.spend.credits);
             if (done.output) inputs[step.name] = done.output;
@@ -102,7 +111,10 @@ export class ClipChain {
     for (;;) {
       this.ledger.hold(reservation, step.credits, what);
       try {
-        const { taskId } = await this.acts.submit.submitClipStep({ videoId: this.videoId, scene, step: step.name, inputs });
+        const { taskId } = await this.acts.submit.submitClipStep.executeWithOptions(
+          { summary: `submit ${step.name} for scene ${scene.index}` },
+          [{ videoId: this.videoId, scene, step: step.name, inputs }],
+        );
         this.openTasks.add(taskId);
         return taskId;
       } catch (err) {

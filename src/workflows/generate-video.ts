@@ -14,12 +14,13 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ActivitiesByQueue } from '../activities';
 import type { NarrateSceneResult } from '../activities/narrate-scene';
 import { FailureType } from '../shared/failure-types';
-import { activityTaskQueue } from '../shared/temporal-names';
+import { activityTaskQueue, TITLE_MEMO_KEY } from '../shared/temporal-names';
 import {
   DEFAULT_PAID_STEP_LIMITS,
   type GenerateVideoInput,
@@ -61,6 +62,13 @@ export const WAIT_FOR_CANCELLED_ACTIVITIES_PATCH = 'wait-for-cancelled-activitie
  * clean up on the cleanup queue, and leave review in the same workflow task as the approval.
  */
 export const PAID_STEPS_PATCH = 'paid-steps-as-activities';
+
+/**
+ * Runs started before this patch kept no title of a PubMed paper where listing reads it. Newer
+ * runs write the paper's title into the `title` memo once they have fetched it (a text source's
+ * title is in the memo from the start).
+ */
+export const TITLE_MEMO_PATCH = 'paper-title-memo';
 
 function stageActivities() {
   const queue = (name: Parameters<typeof activityTaskQueue>[1]) => activityTaskQueue(workflowInfo().taskQueue, name);
@@ -148,9 +156,13 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
   try {
     tracker.setStage('fetching_source');
     const document = await acts.source.fetchSource(input.source);
+    if (input.source.type === 'pubmed' && patched(TITLE_MEMO_PATCH)) upsertMemo({ [TITLE_MEMO_KEY]: document.title });
 
     tracker.setStage('writing_script');
-    const written = await acts.script.writeScript({ videoId, document, maxScenes: options.maxScenes });
+    // Activity summaries name each call in the Web UI; they are metadata, which replay does not compare.
+    const written = await acts.script.writeScript.executeWithOptions({ summary: 'write script' }, [
+      { videoId, document, maxScenes: options.maxScenes },
+    ]);
     script = written.script;
     tracker.addSpend(written.spend);
     tracker.setScript(script);
@@ -171,7 +183,9 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
       : await produceScenesInOneActivity(acts, tracker, input, script);
 
     tracker.setStage('rendering');
-    const result = await acts.render.renderVideo({ videoId, script, scenes: produced });
+    const result = await acts.render.renderVideo.executeWithOptions({ summary: `render ${produced.length} scenes` }, [
+      { videoId, script, scenes: produced },
+    ]);
     tracker.finish('completed', { result });
     return tracker.state;
   } catch (err) {
@@ -205,7 +219,9 @@ function sceneNarrator(acts: StageActivities, tracker: VideoStateTracker, input:
   let narrationsLeft = sceneCount;
   return async (scene: Scene): Promise<NarrateSceneResult> => {
     tracker.setStep(scene.index, 'narration', 'running');
-    const narrated = await acts.narration.narrateScene({ videoId: input.videoId, scene, voice: input.options.voice });
+    const narrated = await acts.narration.narrateScene.executeWithOptions({ summary: `narrate scene ${scene.index}` }, [
+      { videoId: input.videoId, scene, voice: input.options.voice },
+    ]);
     tracker.addSpend(narrated.spend);
     tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
     if (--narrationsLeft === 0) tracker.setStage('generating_clips');

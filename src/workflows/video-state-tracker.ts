@@ -2,7 +2,7 @@
  * The workflow's observable state. Every change goes through here, so progress never goes down,
  * `updatedAt` moves with it and the `VideoStage` search attribute follows the stage.
  */
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { VIDEO_CREDITS_KEY, VIDEO_STAGE_KEY } from '../shared/temporal-names';
 import type { RunStatus, Script, StepState, VideoError, VideoResult, VideoStage, VideoState } from '../shared/video';
 import { STAGE_PROGRESS } from '../shared/stage-progress';
@@ -89,5 +89,18 @@ export class VideoStateTracker {
   touch(): void {
     // Workflow time is deterministic: it is the time of the current workflow task.
     this.state.updatedAt = new Date().toISOString();
+    // The Web UI's "current details" of the run. Only a query reads it; it sends no command.
+    setCurrentDetails(this.currentDetails());
+  }
+
+  private currentDetails(): string {
+    const { stage, progress, scenes, title } = this.state;
+    const lines = [`Stage: ${stage} (${progress}%)`];
+    if (title) lines.unshift(`**${title.replace(/\s+/g, ' ')}**`);
+    if (scenes.length > 0) {
+      const done = (step: 'narration' | 'clip') => scenes.filter((s) => s[step] === 'done').length;
+      lines.push(`Scenes: ${scenes.length}, narrated ${done('narration')}, clips ${done('clip')}`);
+    }
+    return lines.join('\n\n');
   }
 }
