@@ -393,10 +393,11 @@ export type Config = ReturnType<typeof loadConfig>;
 
 /**
  * The `reelflow` command line is a client of the HTTP API, not part of the service: it reads only
- * these two variables, and none of the service's configuration above.
+ * these variables (the API's address and key, and the editor `script edit` opens), and none of the
+ * service's configuration above.
  */
 export function loadCliEnv(env: NodeJS.ProcessEnv = process.env) {
-  return { REELFLOW_API_URL: env.REELFLOW_API_URL, REELFLOW_API_KEY: env.REELFLOW_API_KEY };
+  return { REELFLOW_API_URL: env.REELFLOW_API_URL, REELFLOW_API_KEY: env.REELFLOW_API_KEY, VISUAL: env.VISUAL, EDITOR: env.EDITOR };
 }
 
 /**
@@ -405,7 +406,8 @@ export function loadCliEnv(env: NodeJS.ProcessEnv = process.env) {
  * No deployment reads it, so it is not part of the service's configuration above.
  */
 export function loadDevServerEnv(env: NodeJS.ProcessEnv = process.env) {
-  return { TEMPORAL_DEV_DATA_DIR: env.TEMPORAL_DEV_DATA_DIR || undefined };
+  // CI (set by CI services): `npm run demo` exits once the video is rendered instead of serving its links.
+  return { TEMPORAL_DEV_DATA_DIR: env.TEMPORAL_DEV_DATA_DIR || undefined, CI: Boolean(env.CI && env.CI !== 'false' && env.CI !== '0') };
 }
 
 /**

@@ -9,16 +9,25 @@ import { parseArgs } from 'node:util';
 import type { VideoStatusBody } from '../api/schemas';
 import { CliError, ReelflowApiClient } from './api-client';
 import { followVideo } from './follow-video';
+import { listVideos } from './list-videos';
+import { openUrl } from './open-url';
+import { approveScript, editScript, reviewSteps, showScript } from './review-commands';
 
 export const USAGE = `Usage: reelflow <command> [options]
 
 Commands:
   create --pmid <id> | --title <t> (--text-file <file> | --text <t>)
-         [--review] [--max-scenes <n>] [--idempotency-key <k>] [--wait]
+         [--review] [--voice <v>] [--max-scenes <n>] [--idempotency-key <k>] [--wait]
+                                print the new video's id (--wait: then follow it)
   status <id>                   print the video's status as JSON
-  follow <id>                   show a progress bar until the video ends
+  follow <id>                   show live progress (stage, retries, ETA) until the video ends
   list [--status <s>] [--stage <s>] [--limit <n>] [--cursor <c>]
+  script show <id>              print the script of a video awaiting review, as JSON
+  script edit <id>              edit that script in $VISUAL or $EDITOR (else vi) and send it
+  approve <id>                  approve the script; the video goes on
   cancel <id>
+  delete <id>                   cancel the video if it runs, then remove it and its files
+  open <id> [--ui]              open the video's status (--ui: its run in the Temporal Web UI)
   download <id> [-o <file>]     save the MP4 (default <id>.mp4)
 
 Options: --api <url> (or REELFLOW_API_URL, default http://127.0.0.1:3000); the key is read
@@ -33,6 +42,9 @@ export interface CliIo {
 export interface CliEnv {
   REELFLOW_API_URL?: string;
   REELFLOW_API_KEY?: string;
+  /** The editor `script edit` runs, a shell command; VISUAL wins over EDITOR, as in git. */
+  VISUAL?: string;
+  EDITOR?: string;
 }
 
 const OPTIONS = {
@@ -42,6 +54,7 @@ const OPTIONS = {
   text: { type: 'string' },
   'text-file': { type: 'string' },
   review: { type: 'boolean' },
+  voice: { type: 'string' },
   'max-scenes': { type: 'string' },
   'idempotency-key': { type: 'string' },
   wait: { type: 'boolean' },
@@ -50,6 +63,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   cursor: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  ui: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,12 +101,8 @@ async function run(argv: string[], env: CliEnv, io: CliIo): Promise<number> {
     if (!id || extra.length > 0) throw usage(`${command} takes exactly one video id`);
     return id;
   };
-  const follow = async (videoId: string) => {
-    const final = await followVideo(`${client.baseUrl.replace(/\/$/, '')}/api/videos/${encodeURIComponent(videoId)}`, io.stdout, {
-      headers: client.headers,
-    });
-    return finish(final, io);
-  };
+  const follow = async (videoId: string) =>
+    finish(await followVideo(client, videoId, io.stdout, { onReview: (status) => io.stderr.write(reviewSteps(videoId, status)) }), io);
 
   switch (command) {
     case 'create': {
@@ -102,22 +112,39 @@ async function run(argv: string[], env: CliEnv, io: CliIo): Promise<number> {
         headers: values['idempotency-key'] ? { 'idempotency-key': values['idempotency-key'] } : {},
       });
       io.stdout.write(`${video.id}\n`);
-      return values.wait ? follow(video.id) : 0;
+      if (values.wait) return follow(video.id);
+      // The id alone goes to stdout, so `id=$(reelflow create …)` works; the guidance to stderr.
+      if (values.review) io.stderr.write(reviewSteps(video.id, video));
+      return 0;
     }
     case 'status':
       io.stdout.write(`${JSON.stringify(await client.status(needId()), null, 2)}\n`);
       return 0;
     case 'follow':
       return follow(needId());
-    case 'list': {
-      const query = new URLSearchParams();
-      for (const key of ['status', 'stage', 'limit', 'cursor'] as const) if (values[key]) query.set(key, values[key]);
-      const page = await client.json<{
-        items: { id: string; status: string; stage: string; createdAt: string }[];
-        nextCursor: string | null;
-      }>('GET', `/api/videos${query.size ? `?${query.toString()}` : ''}`);
-      for (const v of page.items) io.stdout.write(`${v.id}\t${v.status}\t${v.stage}\t${v.createdAt}\n`);
-      if (page.nextCursor) io.stderr.write(`more: reelflow list --cursor ${page.nextCursor}\n`);
+    case 'list':
+      if (id) throw usage('list takes no positional arguments');
+      return listVideos(client, values, io);
+    case 'script': {
+      const videoId = extra[0];
+      if (extra.length !== 1 || !videoId || (id !== 'show' && id !== 'edit')) throw usage('Use: reelflow script show|edit <id>');
+      if (id === 'show') return showScript(client, videoId, io.stdout);
+      return editScript(client, videoId, env.VISUAL || env.EDITOR || 'vi', io);
+    }
+    case 'approve':
+      return approveScript(client, needId(), io.stdout);
+    case 'delete': {
+      const videoId = needId();
+      await client.send('DELETE', `/api/videos/${encodeURIComponent(videoId)}`);
+      io.stdout.write(`deleted ${videoId}\n`);
+      return 0;
+    }
+    case 'open': {
+      const videoId = needId();
+      const status = await client.status(videoId);
+      const url = values.ui ? status.webUiUrl : `${client.baseUrl.replace(/\/$/, '')}/api/videos/${encodeURIComponent(videoId)}`;
+      io.stdout.write(`${url}\n`);
+      await openUrl(url);
       return 0;
     }
     case 'cancel': {
@@ -146,10 +173,15 @@ function createBody(values: {
   'text-file'?: string;
   review?: boolean;
   'max-scenes'?: string;
+  voice?: string;
 }) {
+  const maxScenes = values['max-scenes'];
+  if (maxScenes !== undefined && !/^\d+$/.test(maxScenes))
+    throw usage(`--max-scenes takes a whole number, got ${JSON.stringify(maxScenes)}`);
   const options = {
     ...(values.review ? { review: true } : {}),
-    ...(values['max-scenes'] ? { maxScenes: Number(values['max-scenes']) } : {}),
+    ...(values.voice !== undefined ? { voice: values.voice } : {}),
+    ...(maxScenes !== undefined ? { maxScenes: Number(maxScenes) } : {}),
   };
   const withOptions = (source: object) => (Object.keys(options).length ? { source, options } : { source });
   if (values.pmid !== undefined) {

@@ -41,16 +41,30 @@ function reelflow(args: string[], extraEnv: Record<string, string> = {}): Promis
   });
 }
 
-test('create --wait renders a text video with a progress log, then status, list and download work on it', async () => {
+test('create --wait renders a text video, following its stages over the event stream; status, list, open and download work on it', async () => {
   const textFile = path.join(workDir, 'source.txt');
   await fs.writeFile(textFile, 'Octopuses have three hearts. Two pump blood to the gills, one to the body.');
-  const created = await reelflow(['create', '--title', 'Octopus hearts', '--text-file', textFile, '--max-scenes', '3', '--wait']);
+  const created = await reelflow([
+    'create',
+    '--title',
+    'Octopus hearts',
+    '--text-file',
+    textFile,
+    '--max-scenes',
+    '3',
+    '--voice',
+    'en-us',
+    '--wait',
+  ]);
   expect(created.stderr).toBe('');
   expect(created.code).toBe(0);
   const lines = created.stdout.trim().split('\n');
   const id = lines[0]!;
   expect(id).toMatch(/^video-/);
-  expect(lines.some((l) => /^\[[#-]{30}\]\s+\d+% \w+/.test(l))).toBe(true);
+  const bars = lines.filter((l) => /^\[[#-]{30}\]\s+\d+% \w+/.test(l));
+  const stages = new Set(bars.map((l) => /% (\w+)/.exec(l)![1]));
+  expect(stages.size).toBeGreaterThanOrEqual(3);
+  expect(bars.some((l) => / · ETA \d/.test(l))).toBe(true);
   expect(lines.at(-2)).toMatch(/100% done/);
   expect(lines.at(-1)).toBe(`completed: ${stack.apiUrl}/api/videos/${id}/video`);
 
@@ -60,7 +74,10 @@ test('create --wait renders a text video with a progress log, then status, list 
 
   const listed = await reelflow(['list', '--status', 'completed']);
   expect(listed.code).toBe(0);
-  expect(listed.stdout).toContain(`${id}\tcompleted\tdone\t`);
+  const [header, ...rows] = listed.stdout.trimEnd().split('\n');
+  expect(header).toMatch(/^ID +STATUS +STAGE +CREATED +TITLE$/);
+  // Titles come from the run; a list without them shows a dash.
+  expect(rows).toContainEqual(expect.stringMatching(new RegExp(`^${id} +completed +done +\\S+Z +(Octopus hearts|—)$`)));
 
   const downloaded = await reelflow(['download', id, '-o', 'out.mp4']);
   expect(downloaded.code).toBe(0);
@@ -71,6 +88,77 @@ test('create --wait renders a text video with a progress log, then status, list 
   const followed = await reelflow(['follow', id]);
   expect(followed.code).toBe(0);
   expect(followed.stdout).toContain('100% done');
+
+  // `open` prints the link and hands it to the desktop's opener (here one that writes it down).
+  const bin = path.join(workDir, 'bin');
+  const opened = path.join(workDir, 'opened.txt');
+  await fs.mkdir(bin, { recursive: true });
+  await fs.writeFile(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`, { mode: 0o755 });
+  const openStatus = await reelflow(['open', id], { PATH: `${bin}${path.delimiter}${process.env.PATH}` });
+  expect(openStatus.code).toBe(0);
+  expect(openStatus.stdout).toBe(`${stack.apiUrl}/api/videos/${id}\n`);
+  const openUi = await reelflow(['open', id, '--ui'], { PATH: `${bin}${path.delimiter}${process.env.PATH}` });
+  expect(openUi.stdout).toBe(`${JSON.parse(status.stdout).webUiUrl}\n`);
+  const urls = await pollUntil(
+    async () => (await fs.readFile(opened, 'utf8').catch(() => '')).trim().split('\n'),
+    (l) => l.length === 2,
+  );
+  expect(urls.sort()).toEqual([openStatus.stdout.trim(), openUi.stdout.trim()].sort());
+});
+
+test('review from the command line: create --review says what to run next, script show and edit in $EDITOR, approve, follow to the end', async () => {
+  const created = await reelflow([
+    'create',
+    '--title',
+    'Reviewed',
+    '--text',
+    'Bees dance to say where flowers are. The angle points the way.',
+    '--review',
+    '--max-scenes',
+    '2',
+  ]);
+  expect(created.code).toBe(0);
+  const id = created.stdout.trim();
+  expect(id).toMatch(/^video-[^\n]+$/);
+  for (const step of ['script show', 'script edit', 'approve']) expect(created.stderr).toContain(`reelflow ${step} ${id}\n`);
+  await pollUntil(
+    async () => JSON.parse((await reelflow(['status', id])).stdout).stage as string,
+    (s) => s === 'awaiting_review',
+  );
+
+  const shown = await reelflow(['script', 'show', id]);
+  expect(shown.code).toBe(0);
+  const script = JSON.parse(shown.stdout) as { scenes: { title: string }[] };
+  expect(script.scenes.length).toBeGreaterThan(0);
+
+  const unchanged = await reelflow(['script', 'edit', id], { EDITOR: 'true' });
+  expect(unchanged.code).toBe(0);
+  expect(unchanged.stderr).toContain('unchanged; nothing sent');
+  const failedEditor = await reelflow(['script', 'edit', id], { EDITOR: 'sed -i s/Bees/Wasps/g; false' });
+  expect(failedEditor.code).toBe(1);
+  expect(failedEditor.stderr).toContain('The editor exited with 1; nothing sent');
+  expect((await reelflow(['script', 'show', id])).stdout).toBe(shown.stdout);
+
+  const edited = await reelflow(['script', 'edit', id], { EDITOR: `sed -i 's/"title": "[^"]*"/"title": "Edited in sed"/'` });
+  expect(edited.stderr).toBe('');
+  expect(edited.code).toBe(0);
+  expect(edited.stdout).toContain(`reelflow approve ${id}`);
+  const after = JSON.parse((await reelflow(['script', 'show', id])).stdout) as { scenes: { title: string }[] };
+  expect(after.scenes.map((s) => s.title)).toEqual(script.scenes.map(() => 'Edited in sed'));
+
+  const approved = await reelflow(['approve', id]);
+  expect(approved.code).toBe(0);
+  expect(approved.stdout).toMatch(new RegExp(`^approved ${id}; now (narrating|generating_clips|rendering|done)`));
+  const followed = await reelflow(['follow', id]);
+  expect(followed.code).toBe(0);
+  expect(followed.stdout).toMatch(/100% done/);
+  expect((await reelflow(['approve', id])).code).toBe(1);
+
+  // Two completed videos now: a page of one keeps the filters in its "more" hint.
+  const paged = await reelflow(['list', '--status', 'completed', '--limit', '1']);
+  expect(paged.code).toBe(0);
+  expect(paged.stdout.trim().split('\n')).toHaveLength(2);
+  expect(paged.stderr).toMatch(/^more: reelflow list --status completed --limit 1 --cursor \S+\n$/);
 });
 
 test('cancel stops a reviewed video, and follow then exits non-zero with the status', async () => {
@@ -111,7 +199,18 @@ test('errors print the API message and exit non-zero; bad usage exits 2', async 
   const notReady = await reelflow(['download', 'video-does-not-exist']);
   expect(notReady.code).toBe(1);
 
+  const badVoice = await reelflow(['create', '--title', 'Voice', '--text', 'Hello.', '--voice', 'not a voice']);
+  expect(badVoice.code).toBe(1);
+  expect(badVoice.stderr).toContain('voice must be a plain voice name');
+
+  const unreachable = await reelflow(['follow', 'video-x', '--api', 'http://127.0.0.1:9']);
+  expect(unreachable.code).toBe(1);
+  expect(unreachable.stderr).toMatch(/^reelflow: Cannot reach the Reelflow API at http:\/\/127\.0\.0\.1:9/);
+  expect(unreachable.stderr).not.toContain('fetch failed');
+
   expect((await reelflow(['frobnicate'])).code).toBe(2);
+  expect((await reelflow(['script', 'frob', 'video-x'])).code).toBe(2);
+  expect((await reelflow(['create', '--title', 'T', '--text', 'x', '--max-scenes', 'many'])).code).toBe(2);
   expect((await reelflow(['create', '--title', 'No text'])).code).toBe(2);
   expect((await reelflow(['status'])).code).toBe(2);
   expect((await reelflow(['--help'])).stdout).toContain('Usage: reelflow');
