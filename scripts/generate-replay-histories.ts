@@ -17,11 +17,18 @@ import { freePort } from '../src/dev/free-port';
 import { temporalCliPath } from '../src/dev/temporal-cli';
 import { SafetyBlockedError } from '../src/providers/errors';
 import { WORKFLOW_TYPE } from '../src/shared/temporal-names';
-import type { GenerateVideoInput, SourceDocument, VideoOptions, VideoSource, VideoState } from '../src/shared/video';
+import type { FinishedWork, GenerateVideoInput, SourceDocument, VideoOptions, VideoSource, VideoState } from '../src/shared/video';
 import { LocalArtifactStore } from '../src/storage/local-artifact-store';
 import { createWorkers } from '../src/worker-runtime/create-workers';
 import type { generateVideo } from '../src/workflows';
-import { approveSignal, approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from '../src/workflows/video-messages';
+import {
+  approveSignal,
+  approveUpdate,
+  editScriptUpdate,
+  finishedWorkQuery,
+  scriptQuery,
+  statusQuery,
+} from '../src/workflows/video-messages';
 import { FlakyClipGenerator } from '../test/helpers/flaky-clip-generator';
 import { FlakyNarrator, WaitingNarrator } from '../test/helpers/flaky-narrator';
 import { runningActivities } from '../test/helpers/running-activities';
@@ -42,6 +49,8 @@ interface Scenario {
   source?: VideoSource;
   /** Providers swapped in for this run. */
   deps?: (base: ActivityDeps) => Partial<ActivityDeps>;
+  /** More of the input, from earlier runs (a retry's taken-over work). */
+  input?: () => Promise<Partial<GenerateVideoInput>>;
   /** Drives the run to its end and checks it ended as intended. */
   drive(handle: Handle): Promise<void>;
 }
@@ -77,6 +86,9 @@ async function cancelWhileNarrating(handle: Handle): Promise<void> {
   await handle.cancel();
   await expectFailure(handle, (e) => e instanceof WorkflowFailedError && e.cause?.name === 'CancelledFailure', 'cancelled');
 }
+
+/** What the cancelled run of `cancel-keeps-finished-files` finished, for the retry after it. */
+let cancelledWork: FinishedWork | undefined;
 
 const SCENARIOS: Scenario[] = [
   { name: 'completed', about: 'a video that completed', drive: expectCompleted },
@@ -180,6 +192,37 @@ const SCENARIOS: Scenario[] = [
     deps: () => ({ sourceProvider: { fetchPubmed: (pmid) => Promise.resolve(yawnPaper(pmid)) } }),
     drive: expectCompleted,
   },
+  // Histories recorded after the cancel-keeps-finished-files patch, and a retry that takes over
+  // what that cancelled run finished.
+  {
+    name: 'cancel-keeps-finished-files',
+    about: 'a run cancelled while narrating its second scene, keeping the first scene it finished',
+    options: { sceneConcurrency: 1 },
+    deps: (base) => ({ narrator: new WaitingNarrator(base.narrator, 1) }),
+    async drive(handle) {
+      await pollUntil(
+        () => handle.query(finishedWorkQuery),
+        (work) => work.scenes.some((s) => s.narration && s.clipFile),
+        120_000,
+      );
+      await handle.cancel();
+      await expectFailure(handle, (e) => e instanceof WorkflowFailedError && e.cause?.name === 'CancelledFailure', 'cancelled');
+      // Asked now, while this scenario's workers still run to answer for the closed run.
+      cancelledWork = await handle.query(finishedWorkQuery);
+    },
+  },
+  {
+    name: 'retry-takes-over-finished-work',
+    about: "a retry of that cancelled run: it copies the finished scene's files, narrates and draws only the rest, and completes",
+    options: { sceneConcurrency: 1 },
+    async input() {
+      const work = cancelledWork;
+      if (!work?.script) throw new Error('run cancel-keeps-finished-files first: there is no script to take over');
+      const fromVideoId = 'video-replay-cancel-keeps-finished-files';
+      return { reuse: { fromVideoId, script: work.script, approved: work.approved, scenes: work.scenes } };
+    },
+    drive: expectCompleted,
+  },
 ];
 
 /** A paper as the PubMed provider returns one, for runs that need no network. */
@@ -216,6 +259,7 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
       videoId,
       source: scenario.source ?? SOURCE,
       options: { review: false, reviewTimeoutSec: 600, maxScenes: 3, voice: 'en-us', sceneConcurrency: 2, ...scenario.options },
+      ...(await scenario.input?.()),
     };
     const handle = await ctx.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, { taskQueue, workflowId: videoId, args: [input] });
     await scenario.drive(handle);

@@ -7,6 +7,7 @@ import type { ActivityQueue } from '../shared/temporal-names';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { createCancelClipTasks } from './cancel-clip-tasks';
 import { createClipSteps } from './clip-steps';
+import { createCopyFinishedFiles } from './copy-finished-files';
 import type { DetachedActivities } from './detached-activities';
 import { createDiscardVideoFiles } from './discard-video-files';
 import { createFetchSource } from './fetch-source';
@@ -38,7 +39,8 @@ export interface ActivityDeps {
 /** Activities grouped by the task queue they run on. */
 export function createActivitiesByQueue(deps: ActivityDeps) {
   return {
-    source: createFetchSource(deps),
+    // A retry's copy of the finished files is light I/O, like a fetch, and comes first as one does.
+    source: { ...createFetchSource(deps), ...createCopyFinishedFiles(deps) },
     script: createWriteScript(deps),
     narration: createNarrateScene(deps),
     // generateClip and quoteClips serve runs started before paid steps became activities.

@@ -18,7 +18,8 @@ import type { Client } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
-import { VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
+import { STAGE_PROGRESS } from '../shared/stage-progress';
+import { RETRY_OF_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
 import type { RunStatus, VideoStage } from '../shared/video';
 import { fitWindow } from './fit-window';
 import { HttpError } from './http-error';
@@ -62,7 +63,11 @@ export interface VideoListItem {
   closedAt?: string;
   statusUrl: string;
   webUiUrl: string;
+  /** Where the current stage starts, 100 once completed: visibility has no finer figure. */
+  progress: number;
+  thumbnailUrl?: string;
   tenant?: string;
+  retryOf?: string;
 }
 
 interface Position {
@@ -207,6 +212,11 @@ async function toListItem(client: Client, raw: RawExecution, context: StatusCont
     closedAt: info.closeTime?.toISOString(),
     statusUrl: `${context.apiBaseUrl}/api/videos/${encodeURIComponent(info.workflowId)}`,
     webUiUrl: webUiUrl(context, info.workflowId, info.runId),
+    progress: status === 'completed' ? 100 : STAGE_PROGRESS[stage],
+    ...(status === 'completed'
+      ? { thumbnailUrl: `${context.apiBaseUrl}/api/videos/${encodeURIComponent(info.workflowId)}/thumbnail` }
+      : {}),
     tenant: info.typedSearchAttributes.get(VIDEO_TENANT_KEY),
+    ...(typeof info.memo?.[RETRY_OF_MEMO_KEY] === 'string' ? { retryOf: info.memo[RETRY_OF_MEMO_KEY] } : {}),
   };
 }

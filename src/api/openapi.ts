@@ -10,6 +10,7 @@ import {
   healthSummarySchema,
   listQuerySchema,
   scriptSchema,
+  subtitlesQuerySchema,
   videoListSchema,
   videoStatusSchema,
 } from './schemas';
@@ -127,11 +128,64 @@ export function buildOpenApiDocument() {
           parameters: [idParameter],
           responses: { '200': status('The video'), '404': error('Unknown id'), ...unavailable, ...readLimited, ...common },
         },
+        delete: {
+          operationId: 'deleteVideo',
+          summary: 'Delete a video: cancel it if it runs, remove its files and its run; it leaves lists',
+          parameters: [idParameter],
+          responses: {
+            '204': { description: 'Deleted' },
+            '404': error('Unknown id'),
+            '409': {
+              ...error('Cancelled, but still stopping after 5 s (still_stopping); send DELETE again'),
+              headers: { 'Retry-After': { description: 'Seconds to wait before sending DELETE again', schema: { type: 'integer' } } },
+            },
+            ...unavailable,
+            ...common,
+          },
+        },
+      },
+      '/api/videos/{id}/retry': {
+        post: {
+          operationId: 'retryVideo',
+          summary:
+            'Start a new video for a failed or cancelled one, taking over its script, approval, narrations and clips: nothing finished is paid for again',
+          parameters: [
+            idParameter,
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: 'Same key: the same retry (200). Scoped by tenant.',
+              schema: { type: 'string', minLength: 1, maxLength: 255 },
+            },
+          ],
+          responses: {
+            '202': {
+              ...status('The new video, with retryOf naming the old one'),
+              headers: { Location: { description: 'The new video', schema: { type: 'string' } } },
+            },
+            '200': status('Already retried with this Idempotency-Key'),
+            '400': error('Invalid Idempotency-Key'),
+            '402': {
+              ...error("The video's budget would pass the tenant's credits per 24 hours (credit_quota_exceeded)"),
+              headers: { 'Retry-After': { description: 'Seconds until credits come back', schema: { type: 'integer' } } },
+            },
+            '404': error('Unknown id'),
+            '409': error('Running or completed, or started by a version without retries (not_retryable); or Idempotency-Key reused'),
+            '429': {
+              ...rateLimited,
+              description:
+                'Too many creates in the current window (rate_limited), or the tenant has its most videos running (too_many_running)',
+            },
+            ...unavailable,
+            ...common,
+          },
+        },
       },
       '/api/videos/{id}/cancel': {
         post: {
           operationId: 'cancelVideo',
-          summary: 'Cancel a running video; its files are removed',
+          summary: 'Cancel a running video; what it finished is kept for a retry until DELETE or retention removes it',
           parameters: [idParameter],
           responses: {
             '202': status('Cancellation requested'),
@@ -240,6 +294,57 @@ export function buildOpenApiDocument() {
               ...error('Range not satisfiable (range_not_satisfiable)'),
               headers: { 'Content-Range': { description: 'bytes */<size of the file>', schema: { type: 'string' } } },
             },
+            ...unavailable,
+            ...readLimited,
+            ...common,
+          },
+        },
+      },
+      '/api/videos/{id}/thumbnail': {
+        get: {
+          operationId: 'getThumbnail',
+          summary: 'The poster JPEG of a completed video (Range, ETag and HEAD as for the MP4)',
+          parameters: [idParameter],
+          responses: {
+            '200': { description: 'The JPEG', content: { 'image/jpeg': { schema: { type: 'string', contentMediaType: 'image/jpeg' } } } },
+            '206': { description: 'The requested range', content: { 'image/jpeg': { schema: { type: 'string' } } } },
+            '304': { description: 'Not modified' },
+            '404': error('Unknown id or not completed'),
+            '410': error('Completed, but the file is no longer stored (video_gone)'),
+            '416': error('Range not satisfiable (range_not_satisfiable)'),
+            ...unavailable,
+            ...readLimited,
+            ...common,
+          },
+        },
+      },
+      '/api/videos/{id}/subtitles': {
+        get: {
+          operationId: 'getSubtitles',
+          summary: 'The subtitles of a completed video, as SubRip or (format=vtt) WebVTT',
+          parameters: [
+            idParameter,
+            ...Object.entries((jsonSchema(subtitlesQuerySchema, 'input') as { properties: Record<string, unknown> }).properties).map(
+              ([name, schema]) => ({ name, in: 'query', required: false, schema }),
+            ),
+          ],
+          responses: {
+            '200': {
+              description: 'The subtitles',
+              content: {
+                'application/x-subrip': { schema: { type: 'string' } },
+                'text/vtt': { schema: { type: 'string' } },
+              },
+            },
+            '206': {
+              description: 'The requested range of the SubRip file',
+              content: { 'application/x-subrip': { schema: { type: 'string' } } },
+            },
+            '304': { description: 'Not modified' },
+            '400': error('Invalid query'),
+            '404': error('Unknown id or not completed'),
+            '410': error('Completed, but the file is no longer stored (video_gone)'),
+            '416': error('Range not satisfiable (range_not_satisfiable)'),
             ...unavailable,
             ...readLimited,
             ...common,

@@ -129,8 +129,13 @@ export const videoStatusSchema = z.object({
   updatedAt: z.string(),
   webUiUrl: z.string(),
   tenant: z.string().optional().describe('The tenant that owns the video (absent for runs started before tenants existed)'),
+  retryOf: z.string().optional().describe('The failed or cancelled video this run retries, taking over what it had finished'),
 });
 export type VideoStatusBody = z.infer<typeof videoStatusSchema>;
+
+export const subtitlesQuerySchema = z
+  .object({ format: z.enum(['srt', 'vtt']).default('srt').describe('SubRip (the stored file) or WebVTT (for a browser <track>)') })
+  .strict();
 
 export const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
@@ -147,7 +152,14 @@ export const videoListSchema = z.object({
       closedAt: z.string().optional(),
       statusUrl: z.string(),
       webUiUrl: z.string(),
+      progress: z
+        .number()
+        .min(0)
+        .max(100)
+        .describe("Where the video's current stage starts (100 once completed); the status has the exact figure"),
+      thumbnailUrl: z.string().optional().describe('The poster JPEG, once completed'),
       tenant: z.string().optional().describe('The tenant that owns the video (absent for runs started before tenants existed)'),
+      retryOf: z.string().optional().describe('The video this run retries'),
     }),
   ),
   nextCursor: z.string().nullable(),

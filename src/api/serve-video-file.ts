@@ -74,11 +74,19 @@ function matchesAny(header: string, etag: string): boolean {
 }
 
 /**
- * Answers a GET or HEAD for the stored MP4 `name` of a video, from whichever store holds it.
+ * Answers a GET or HEAD for the stored file `name` of a video (the MP4 unless `contentType` says
+ * otherwise), from whichever store holds it.
  * Rejects with VideoFileMissingError when it is gone, and with HttpError 416 for a range it
  * cannot serve.
  */
-export async function serveVideoFile(req: Request, res: Response, store: ArtifactStore, videoId: string, name: string): Promise<void> {
+export async function serveVideoFile(
+  req: Request,
+  res: Response,
+  store: ArtifactStore,
+  videoId: string,
+  name: string,
+  contentType = 'video/mp4',
+): Promise<void> {
   const info = await store.info(videoId, name);
   if (!info) throw new VideoFileMissingError();
   const { size, etag } = info;
@@ -107,7 +115,7 @@ export async function serveVideoFile(req: Request, res: Response, store: Artifac
   }
   const range = answer.kind === 'partial' ? answer.range : size > 0 ? { start: 0, end: size - 1 } : undefined;
   if (req.method === 'HEAD' || !range) {
-    sendHead(res, answer, range, size);
+    sendHead(res, answer, range, size, contentType);
     res.end();
     return;
   }
@@ -118,7 +126,7 @@ export async function serveVideoFile(req: Request, res: Response, store: Artifac
     if (err instanceof ArtifactMissingError) throw new VideoFileMissingError();
     throw err;
   }
-  sendHead(res, answer, range, size);
+  sendHead(res, answer, range, size, contentType);
   try {
     await pipeline(body, res);
   } catch (err) {
@@ -127,8 +135,8 @@ export async function serveVideoFile(req: Request, res: Response, store: Artifac
   }
 }
 
-function sendHead(res: Response, answer: RangeAnswer, range: ByteRange | undefined, size: number): void {
-  res.status(answer.kind === 'partial' ? 206 : 200).type('video/mp4');
+function sendHead(res: Response, answer: RangeAnswer, range: ByteRange | undefined, size: number, contentType: string): void {
+  res.status(answer.kind === 'partial' ? 206 : 200).type(contentType);
   res.set('Content-Length', String(range ? range.end - range.start + 1 : 0));
   if (answer.kind === 'partial') res.set('Content-Range', `bytes ${answer.range.start}-${answer.range.end}/${size}`);
 }

@@ -5,7 +5,7 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { redactPaths, redactSecrets } from '../shared/redact-text';
 import { STAGE_PROGRESS } from '../shared/stage-progress';
-import { TITLE_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY } from '../shared/temporal-names';
+import { RETRY_OF_MEMO_KEY, TITLE_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY } from '../shared/temporal-names';
 import { STAGES, type RunStatus, type VideoStage, type VideoState } from '../shared/video';
 import { pendingRetries } from './pending-retries';
 import type { VideoStatusBody } from './schemas';
@@ -84,6 +84,8 @@ export function toStatusBody(
     webUiUrl: webUiUrl(context, id, description.runId),
     tenant: description.typedSearchAttributes.get(VIDEO_TENANT_KEY),
   };
+  const retryOf = description.memo?.[RETRY_OF_MEMO_KEY];
+  if (typeof retryOf === 'string') body.retryOf = retryOf;
   const retries = (closed ? [] : pendingRetries(description)).map((retry) =>
     retry.lastError ? { ...retry, lastError: { ...retry.lastError, message: clientMessage(retry.lastError.message, context) } } : retry,
   );

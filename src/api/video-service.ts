@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
@@ -14,18 +15,20 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config';
-import { TITLE_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
-import type { GenerateVideoInput, Script, VideoState } from '../shared/video';
+import { RETRY_OF_MEMO_KEY, TITLE_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
+import type { GenerateVideoInput, ReusedWork, Script, VideoState } from '../shared/video';
+import type { ArtifactStore } from '../storage/artifact-store';
 import type { generateVideo } from '../workflows';
-import { approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from '../workflows/video-messages';
+import { approveUpdate, editScriptUpdate, finishedWorkQuery, scriptQuery, statusQuery } from '../workflows/video-messages';
 import { FailureType } from '../shared/failure-types';
 import { addLogContext } from '../shared-node/log-context';
 import { logger } from '../shared-node/logger';
 import { OPEN_CALLER, type Caller } from './api-keys';
 import { HttpError, notFound } from './http-error';
 import type { CreateVideoBody, VideoStatusBody } from './schemas';
-import { toStatusBody, type StatusContext } from './status-body';
-import { asWorkerUnavailable } from './temporal-unavailable';
+import { memoTitle, toStatusBody, type StatusContext } from './status-body';
+import { DeletedVideos } from './deleted-videos';
+import { asWorkerUnavailable, RETRY_AFTER_SEC, withTemporalDeadline } from './temporal-unavailable';
 import { tenantOf, TenantQuotas } from './tenant-quotas';
 
 export interface StartOutcome {
@@ -39,6 +42,25 @@ export interface StartOutcome {
  * Temporal says so about a second before this deadline, so a client hears 503 within seconds.
  */
 const QUERY_TIMEOUT_MS = 3_000;
+
+/** Run statuses a retry may start from: the run ended without a video. */
+const RETRYABLE = new Set(['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
+
+/**
+ * How long `DELETE` waits for a running video to stop after cancelling it before answering 409
+ * `still_stopping`: long enough for a cancel to reach every activity (a clip wait hears it at its
+ * next heartbeat), short enough that a request never hangs when no worker runs the cancel.
+ */
+const DELETE_WAIT_MS = 5_000;
+
+/** What a start carries besides the request body: a retry's taken-over work and its links. */
+interface StartExtras {
+  /** The video this one retries. */
+  retryOf?: string;
+  /** What the retried run finished, when it got as far as a script. */
+  reuse?: ReusedWork;
+  title?: string;
+}
 
 /** A run whose first workflow task never ran (no worker yet) has no state to ask for. */
 const hasRun = (description: WorkflowExecutionDescription) =>
@@ -85,6 +107,8 @@ export class VideoService {
     /** Whose view this is; see `as`. The whole deployment's when unset. */
     private readonly viewer?: Caller,
     quotas?: TenantQuotas,
+    /** Shared by every view, like the quotas. */
+    readonly deleted = new DeletedVideos(),
   ) {
     this.quotas = quotas ?? new TenantQuotas(client, config);
   }
@@ -94,7 +118,7 @@ export class VideoService {
    * and another tenant's video is not found by any method (unless the caller sees all).
    */
   as(caller: Caller): VideoService {
-    return new VideoService(this.client, this.config, this.onStarted, caller, this.quotas);
+    return new VideoService(this.client, this.config, this.onStarted, caller, this.quotas, this.deleted);
   }
 
   /**
@@ -102,16 +126,16 @@ export class VideoService {
    * caller), so Temporal itself refuses a second start: concurrent duplicates cannot both win.
    * A repeat answers with the existing video before any quota is counted.
    */
-  async start(body: CreateVideoBody, idempotency?: { key: string; scope: string }): Promise<StartOutcome> {
+  async start(body: CreateVideoBody, idempotency?: { key: string; scope: string }, extras: StartExtras = {}): Promise<StartOutcome> {
     const caller = this.viewer ?? OPEN_CALLER;
-    const requestHash = hash(canonical(body));
+    const requestHash = hash(canonical(extras.retryOf ? { retryOf: extras.retryOf } : body));
     const videoId = idempotency ? `video-${hash(`${idempotency.scope}\n${idempotency.key}`).slice(0, 32)}` : `video-${randomUUID()}`;
     if (idempotency) {
       const repeat = await this.repeatOf(videoId, requestHash);
       if (repeat) return repeat;
     }
     const run = (maxCredits: number | undefined) =>
-      this.startRun(body, { videoId, requestHash, tenant: caller.tenant, maxCredits }, idempotency);
+      this.startRun(body, { videoId, requestHash, tenant: caller.tenant, maxCredits }, idempotency, extras);
     if (caller.quotaExempt) return run(body.options?.maxCredits);
     const maxScenes = body.options?.maxScenes ?? this.config.defaults.maxScenes;
     return this.quotas.admit(caller.tenant, { maxCredits: body.options?.maxCredits, maxScenes }, (a) => run(a.maxCredits));
@@ -121,8 +145,11 @@ export class VideoService {
     body: CreateVideoBody,
     run: { videoId: string; requestHash: string; tenant: string; maxCredits: number | undefined },
     idempotency: { key: string; scope: string } | undefined,
+    extras: StartExtras,
   ): Promise<StartOutcome> {
     const { videoId, requestHash, tenant, maxCredits } = run;
+    const { reuse, retryOf } = extras;
+    const title = extras.title ?? (body.source.type === 'text' ? body.source.title : undefined);
     const d = this.config.defaults;
     const input: GenerateVideoInput = {
       videoId,
@@ -136,7 +163,9 @@ export class VideoService {
         maxCredits,
       },
       paidSteps: this.config.paidSteps,
+      ...(reuse ? { reuse } : {}),
     };
+    const metadata = runMetadata(body.source);
     try {
       const handle = await this.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, {
         workflowId: videoId,
@@ -147,9 +176,11 @@ export class VideoService {
         memo: {
           requestHash,
           ...(maxCredits === undefined ? {} : { maxCredits }),
-          ...(body.source.type === 'text' ? { [TITLE_MEMO_KEY]: body.source.title } : {}),
+          ...(title === undefined ? {} : { [TITLE_MEMO_KEY]: title }),
+          ...(retryOf ? { [RETRY_OF_MEMO_KEY]: retryOf } : {}),
         },
-        ...runMetadata(body.source),
+        staticSummary: title === undefined ? metadata.staticSummary : oneLine(title),
+        staticDetails: retryOf ? `${metadata.staticDetails}\n\nRetry of ${retryOf}` : metadata.staticDetails,
         typedSearchAttributes: [
           { key: VIDEO_STAGE_KEY, value: 'queued' },
           { key: VIDEO_TENANT_KEY, value: tenant },
@@ -158,7 +189,14 @@ export class VideoService {
       });
       this.onStarted(body.source.type);
       addLogContext({ videoId });
-      logger.info('video started', { videoId, workflowId: videoId, runId: handle.firstExecutionRunId, source: body.source.type, tenant });
+      logger.info('video started', {
+        videoId,
+        workflowId: videoId,
+        runId: handle.firstExecutionRunId,
+        source: body.source.type,
+        tenant,
+        ...(retryOf ? { retryOf } : {}),
+      });
       return { videoId, created: true };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotency) throw err;
@@ -185,6 +223,7 @@ export class VideoService {
   }
 
   async describe(videoId: string): Promise<WorkflowExecutionDescription> {
+    if (this.deleted.has(videoId)) throw notFound(`Video ${videoId}`);
     try {
       const description = await this.client.workflow.getHandle(videoId).describe();
       if (description.type !== WORKFLOW_TYPE) throw notFound(`Video ${videoId}`);
@@ -255,6 +294,75 @@ export class VideoService {
       throw new HttpError(409, 'already_finished', `Video ${videoId} has already finished (${description.status.name.toLowerCase()})`);
     }
     await this.client.workflow.getHandle(videoId).cancel();
+  }
+
+  /**
+   * Starts a new video for a failed or cancelled one that takes over everything the old run
+   * finished (script, approval, narrations, clips, clip steps' outputs), so nothing paid for is
+   * paid for again. The new video is linked to the old one (`retryOf`); the old one is unchanged.
+   */
+  async retry(videoId: string, idempotency?: { key: string; scope: string }): Promise<StartOutcome> {
+    const description = await this.describe(videoId);
+    const ended = description.status.name;
+    if (!RETRYABLE.has(ended)) {
+      const why = ended === 'RUNNING' ? 'is still running' : 'completed';
+      throw new HttpError(409, 'not_retryable', `Video ${videoId} ${why}; only a failed or cancelled video can be retried`);
+    }
+    const handle = this.client.workflow.getHandle(videoId, description.runId);
+    let work;
+    try {
+      work = await this.query(() => handle.query(finishedWorkQuery));
+    } catch (err) {
+      if (!(err instanceof QueryNotRegisteredError)) throw err;
+      throw new HttpError(409, 'not_retryable', `Video ${videoId} was started by a version that cannot be retried; start it again instead`);
+    }
+    const { maxCredits, ...options } = work.options;
+    const body: CreateVideoBody = { source: work.source, options: { ...options, ...(maxCredits === undefined ? {} : { maxCredits }) } };
+    // With no script written there is nothing to take over, and the retry starts from the source.
+    const reuse = work.script ? { fromVideoId: videoId, script: work.script, approved: work.approved, scenes: work.scenes } : undefined;
+    return this.start(body, idempotency, { retryOf: videoId, reuse, title: work.script?.title ?? memoTitle(description.memo) });
+  }
+
+  /**
+   * Deletes a video: cancels it if it runs and waits (up to DELETE_WAIT_MS) until it has stopped,
+   * then removes its files and its run, so it leaves lists. A run still stopping answers 409 with
+   * Retry-After; sending DELETE again finishes the job.
+   */
+  async delete(videoId: string, store: ArtifactStore): Promise<void> {
+    const description = await this.describe(videoId);
+    if (description.status.name === 'RUNNING') {
+      const handle = this.client.workflow.getHandle(videoId, description.runId);
+      await handle.cancel();
+      const stopped = await this.waitUntilClosed(videoId, Date.now() + DELETE_WAIT_MS);
+      if (!stopped) {
+        throw new HttpError(
+          409,
+          'still_stopping',
+          `Video ${videoId} was cancelled and is still stopping; send DELETE again in a few seconds`,
+          undefined,
+          { 'Retry-After': String(RETRY_AFTER_SEC) },
+        );
+      }
+    }
+    // Files first: if the run's deletion fails, the video is still listed and DELETE can be sent again.
+    await store.remove(videoId);
+    await this.client.workflowService.deleteWorkflowExecution({
+      namespace: this.config.temporal.namespace,
+      workflowExecution: { workflowId: videoId, runId: description.runId },
+    });
+    // Temporal removes the run from describe and visibility a little later; this API already has.
+    this.deleted.add(videoId);
+    logger.info('video deleted', { videoId });
+  }
+
+  /** Polls the run's status, each call with a deadline of its own, until it has closed or `until` passes. */
+  private async waitUntilClosed(videoId: string, until: number): Promise<boolean> {
+    for (;;) {
+      const status = await withTemporalDeadline(this.client, () => this.client.workflow.getHandle(videoId).describe());
+      if (status.status.name !== 'RUNNING') return true;
+      if (Date.now() >= until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   async script(videoId: string): Promise<Script> {

@@ -9,6 +9,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** The API's error code, when the API answered with one (`still_stopping`, `not_found`…). */
+    readonly apiCode?: string,
   ) {
     super(message);
     this.name = 'CliError';
@@ -42,13 +44,15 @@ export class ReelflowApiClient {
     if (res.ok) return res;
     const text = await res.text();
     let message = text.trim() || res.statusText;
+    let code: string | undefined;
     try {
-      const parsed = JSON.parse(text) as { error?: { message?: string } };
+      const parsed = JSON.parse(text) as { error?: { message?: string; code?: string } };
       if (parsed.error?.message) message = parsed.error.message;
+      code = parsed.error?.code;
     } catch {
       // Not a JSON error body (a proxy's page, say): the text itself is the best message.
     }
-    throw new CliError(`${method} ${path} failed (${res.status}): ${message}`);
+    throw new CliError(`${method} ${path} failed (${res.status}): ${message}`, 1, code);
   }
 
   async json<T>(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {

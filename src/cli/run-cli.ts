@@ -26,6 +26,8 @@ Commands:
   script edit <id>              edit that script in $VISUAL or $EDITOR (else vi) and send it
   approve <id>                  approve the script; the video goes on
   cancel <id>
+  retry <id> [--wait]           start a new video for a failed or cancelled one, reusing all it
+                                finished; print its id (--wait: then follow it)
   delete <id>                   cancel the video if it runs, then remove it and its files
   open <id> [--ui]              open the video's status (--ui: its run in the Temporal Web UI)
   download <id> [-o <file>]     save the MP4 (default <id>.mp4)
@@ -133,9 +135,19 @@ async function run(argv: string[], env: CliEnv, io: CliIo): Promise<number> {
     }
     case 'approve':
       return approveScript(client, needId(), io.stdout);
+    case 'retry': {
+      const videoId = needId();
+      const video = await client.json<VideoStatusBody>('POST', `/api/videos/${encodeURIComponent(videoId)}/retry`, {
+        headers: values['idempotency-key'] ? { 'idempotency-key': values['idempotency-key'] } : {},
+      });
+      io.stdout.write(`${video.id}\n`);
+      if (values.wait) return follow(video.id);
+      io.stderr.write(`Retrying ${videoId} as ${video.id}; what it finished is reused. Follow it: reelflow follow ${video.id}\n`);
+      return 0;
+    }
     case 'delete': {
       const videoId = needId();
-      await client.send('DELETE', `/api/videos/${encodeURIComponent(videoId)}`);
+      await deleteVideo(client, videoId);
       io.stdout.write(`deleted ${videoId}\n`);
       return 0;
     }
@@ -163,6 +175,19 @@ async function run(argv: string[], env: CliEnv, io: CliIo): Promise<number> {
     }
     default:
       throw usage(`Unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+/** DELETE, sent again while a cancelled video is still stopping (the API answers 409 `still_stopping`). */
+async function deleteVideo(client: ReelflowApiClient, videoId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send('DELETE', `/api/videos/${encodeURIComponent(videoId)}`);
+      return;
+    } catch (err) {
+      if (!(err instanceof CliError) || err.apiCode !== 'still_stopping' || attempt >= 6) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
   }
 }
 

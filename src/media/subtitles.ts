@@ -50,3 +50,12 @@ export function buildSrt(cues: readonly SubtitleCue[]): string {
   }
   return blocks.join('\n');
 }
+
+/**
+ * The same subtitles as WebVTT, which browsers' `<track>` reads: a header, and timestamps with a
+ * dot before the milliseconds. Cue numbers stay as cue identifiers.
+ */
+export function srtToWebVtt(srt: string): string {
+  const body = srt.replace(/\r\n?/g, '\n').replace(/(\d{2}:\d{2}:\d{2}),(\d{3})/g, '$1.$2');
+  return `WEBVTT\n\n${body}`;
+}

@@ -41,8 +41,12 @@ export const SEARCH_ATTRIBUTES = [
  */
 export const TITLE_MEMO_KEY = 'title';
 
+/** Memo field of a retry's run: the id of the video it retries. */
+export const RETRY_OF_MEMO_KEY = 'retryOf';
+
 export const STATUS_QUERY = 'status';
 export const SCRIPT_QUERY = 'script';
+export const FINISHED_WORK_QUERY = 'finishedWork';
 export const EDIT_SCRIPT_UPDATE = 'editScript';
 export const APPROVE_SIGNAL = 'approve';
 export const APPROVE_UPDATE = 'approveScript';

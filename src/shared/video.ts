@@ -39,6 +39,38 @@ export interface GenerateVideoInput {
   options: VideoOptions;
   /** Absent in runs started before it existed; DEFAULT_PAID_STEP_LIMITS then apply. */
   paidSteps?: PaidStepLimits;
+  /** Set on a retry: what an earlier run of the video finished, which this run takes over. */
+  reuse?: ReusedWork;
+}
+
+/**
+ * One scene's finished work in a run. Files are names in that run's folder; `stepOutputs` are
+ * what clip steps before the last handed on (a provider's output URL), by step name.
+ */
+export interface FinishedScene {
+  index: number;
+  narration?: { audioFile: string; durationSec: number };
+  clipFile?: string;
+  stepOutputs?: Record<string, string>;
+}
+
+/** What a retry takes over from the run it retries, instead of paying for it again. */
+export interface ReusedWork {
+  /** The retried video; its files are copied into the new video's folder before anything else. */
+  fromVideoId: string;
+  script: Script;
+  /** The script was approved (or needed no review), so the new run does not stop for review. */
+  approved: boolean;
+  scenes: FinishedScene[];
+}
+
+/** What a run has finished so far, as the `finishedWork` query answers: enough to retry it. */
+export interface FinishedWork {
+  source: VideoSource;
+  options: VideoOptions;
+  script?: Script;
+  approved: boolean;
+  scenes: FinishedScene[];
 }
 
 /** A paper or text, reduced to what a script writer needs. */

@@ -15,6 +15,7 @@ import type { ActivitiesByQueue } from '../activities';
 import type { ClipStep } from '../shared/clip-step';
 import { FailureType } from '../shared/failure-types';
 import type { PaidStepLimits, Scene } from '../shared/video';
+import { FinishedWorkLog } from './finished-work';
 import type { Reservation, SpendLedger } from './spend-ledger';
 
 export interface ClipChainActivities {
@@ -56,12 +57,19 @@ export class ClipChain {
     private readonly openTasks: OpenTasks,
     private readonly limits: PaidStepLimits,
     private readonly videoId: string,
+    /** Where finished steps are recorded, and where a retry's taken-over outputs are found. */
+    private readonly finished: FinishedWorkLog = new FinishedWorkLog(),
   ) {}
 
-  /** Runs every step of a scene's clip and returns the clip file's name. */
+  /**
+   * Runs every step of a scene's clip and returns the clip file's name. A step before the last
+   * whose output an earlier run handed over (a retry) is not run again.
+   */
   async produce(scene: Scene, steps: ClipStep[]): Promise<string> {
+    const handedOver = this.finished.get(scene.index)?.stepOutputs ?? {};
+    const isHandedOver = (step: ClipStep, i: number) => i < steps.length - 1 && handedOver[step.name] !== undefined;
     const reservation = this.ledger.reserve(
-      steps.reduce((sum, s) => sum + s.credits, 0),
+      steps.reduce((sum, s, i) => sum + (isHandedOver(s, i) ? 0 : s.credits), 0),
       `The clip of scene ${scene.index}`,
     );
     try {
@@ -69,6 +77,10 @@ export class ClipChain {
       let clipFile: string | undefined;
       for (const [i, step] of steps.entries()) {
         const final = i === steps.length - 1;
+        if (isHandedOver(step, i)) {
+          inputs[step.name] = handedOver[step.name] as string;
+          continue;
+        }
         for (let transientLeft = this.limits.transientResubmits; ; transientLeft--) {
           const taskId =
             step.submitted === false ? `${step.name}-scene-${scene.index}` : await this.submit(scene, step, inputs, reservation);
@@ -85,7 +97,10 @@ export class ClipChain {
             );
             this.openTasks.end(taskId);
             this.ledger.settle(step.credits, done.spend.credits);
-            if (done.output) inputs[step.name] = done.output;
+            if (done.output) {
+              inputs[step.name] = done.output;
+              if (!final) this.finished.stepDone(scene.index, step.name, done.output);
+            }
             clipFile = done.clipFile;
             break;
           } catch (err) {

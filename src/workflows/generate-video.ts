@@ -23,6 +23,7 @@ import { FailureType } from '../shared/failure-types';
 import { activityTaskQueue, TITLE_MEMO_KEY } from '../shared/temporal-names';
 import {
   DEFAULT_PAID_STEP_LIMITS,
+  type FinishedScene,
   type GenerateVideoInput,
   type Scene,
   type Script,
@@ -43,7 +44,8 @@ import {
 } from './activity-options';
 import { mapBounded, mapSettled, settleAll } from './map-bounded';
 import { SpendLedger } from './spend-ledger';
-import { approveSignal, approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from './video-messages';
+import { FinishedWorkLog } from './finished-work';
+import { approveSignal, approveUpdate, editScriptUpdate, finishedWorkQuery, scriptQuery, statusQuery } from './video-messages';
 import { VideoStateTracker } from './video-state-tracker';
 import { scriptProblems } from '../shared/validate-script';
 
@@ -69,6 +71,13 @@ export const PAID_STEPS_PATCH = 'paid-steps-as-activities';
  * title is in the memo from the start).
  */
 export const TITLE_MEMO_PATCH = 'paper-title-memo';
+
+/**
+ * Runs started before this patch removed every file of the video when cancelled. Newer runs keep
+ * what they finished, so that a retry can take it over; `DELETE /api/videos/:id` and the
+ * retention schedule remove it.
+ */
+export const CANCEL_KEEPS_FILES_PATCH = 'cancel-keeps-finished-files';
 
 function stageActivities() {
   const queue = (name: Parameters<typeof activityTaskQueue>[1]) => activityTaskQueue(workflowInfo().taskQueue, name);
@@ -117,9 +126,11 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
   const openTasks = new OpenTasks();
   let script: Script | undefined;
   let approved = !options.review;
+  let finished = new FinishedWorkLog();
 
   setHandler(statusQuery, () => tracker.state);
   setHandler(scriptQuery, () => script);
+  setHandler(finishedWorkQuery, () => ({ source: input.source, options, script, approved, scenes: finished.list() }));
   const approve = () => {
     approved = true;
   };
@@ -154,20 +165,34 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
   );
 
   try {
-    tracker.setStage('fetching_source');
-    const document = await acts.source.fetchSource(input.source);
-    if (input.source.type === 'pubmed' && patched(TITLE_MEMO_PATCH)) upsertMemo({ [TITLE_MEMO_KEY]: document.title });
+    if (input.reuse) {
+      // A retry: the earlier run's script, and copies of its finished files, instead of paying again.
+      const { fromVideoId } = input.reuse;
+      tracker.setStage('fetching_source');
+      const { copied } = await acts.source.copyFinishedFiles.executeWithOptions({ summary: `take over the work of ${fromVideoId}` }, [
+        { fromVideoId, videoId, names: finishedFileNames(input.reuse.scenes) },
+      ]);
+      finished = FinishedWorkLog.adopting(input.reuse, copied);
+      script = input.reuse.script;
+      tracker.setScript(script);
+      if (input.reuse.approved) approved = true;
+    } else {
+      tracker.setStage('fetching_source');
+      const document = await acts.source.fetchSource(input.source);
+      if (input.source.type === 'pubmed' && patched(TITLE_MEMO_PATCH)) upsertMemo({ [TITLE_MEMO_KEY]: document.title });
 
-    tracker.setStage('writing_script');
-    // Activity summaries name each call in the Web UI; they are metadata, which replay does not compare.
-    const written = await acts.script.writeScript.executeWithOptions({ summary: 'write script' }, [
-      { videoId, document, maxScenes: options.maxScenes },
-    ]);
-    script = written.script;
-    tracker.addSpend(written.spend);
-    tracker.setScript(script);
+      tracker.setStage('writing_script');
+      // Activity summaries name each call in the Web UI; they are metadata, which replay does not compare.
+      const written = await acts.script.writeScript.executeWithOptions({ summary: 'write script' }, [
+        { videoId, document, maxScenes: options.maxScenes },
+      ]);
+      script = written.script;
+      tracker.addSpend(written.spend);
+      tracker.setScript(script);
+    }
 
-    if (options.review) {
+    // Not `approved`: an approve signal sent before review must still pass through it, as it always has.
+    if (options.review && !input.reuse?.approved) {
       tracker.setStage('awaiting_review');
       if (!(await condition(() => approved, `${options.reviewTimeoutSec}s`))) {
         throw ApplicationFailure.create({
@@ -179,8 +204,8 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
     }
 
     const produced = acts.paidSteps
-      ? await produceScenes(acts, tracker, openTasks, input, script)
-      : await produceScenesInOneActivity(acts, tracker, input, script);
+      ? await produceScenes(acts, tracker, openTasks, finished, input, script)
+      : await produceScenesInOneActivity(acts, tracker, finished, input, script);
 
     tracker.setStage('rendering');
     const result = await acts.render.renderVideo.executeWithOptions({ summary: `render ${produced.length} scenes` }, [
@@ -199,7 +224,7 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
       await CancellationScope.nonCancellable(async () => {
         const taskIds = openTasks.list();
         if (taskIds.length > 0) await acts.cleanupQueue.cancelClipTasks({ taskIds });
-        await acts.cleanupQueue.discardVideoFiles({ videoId });
+        if (!patched(CANCEL_KEEPS_FILES_PATCH)) await acts.cleanupQueue.discardVideoFiles({ videoId });
       });
       tracker.finish('cancelled');
       throw err;
@@ -215,18 +240,36 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
  * Narrates one scene and keeps its state; once the last narration is done, the stage moves on to
  * the clips still running. Shared by both scene paths, whose narration is the same.
  */
-function sceneNarrator(acts: StageActivities, tracker: VideoStateTracker, input: GenerateVideoInput, sceneCount: number) {
+function sceneNarrator(
+  acts: StageActivities,
+  tracker: VideoStateTracker,
+  finished: FinishedWorkLog,
+  input: GenerateVideoInput,
+  sceneCount: number,
+) {
   let narrationsLeft = sceneCount;
   return async (scene: Scene): Promise<NarrateSceneResult> => {
-    tracker.setStep(scene.index, 'narration', 'running');
-    const narrated = await acts.narration.narrateScene.executeWithOptions({ summary: `narrate scene ${scene.index}` }, [
-      { videoId: input.videoId, scene, voice: input.options.voice },
-    ]);
-    tracker.addSpend(narrated.spend);
+    const takenOver = finished.get(scene.index)?.narration;
+    let narrated: NarrateSceneResult;
+    if (takenOver) {
+      narrated = { ...takenOver, spend: { credits: 0 } };
+    } else {
+      tracker.setStep(scene.index, 'narration', 'running');
+      narrated = await acts.narration.narrateScene.executeWithOptions({ summary: `narrate scene ${scene.index}` }, [
+        { videoId: input.videoId, scene, voice: input.options.voice },
+      ]);
+      tracker.addSpend(narrated.spend);
+      finished.narrated(scene.index, narrated);
+    }
     tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
     if (--narrationsLeft === 0) tracker.setStage('generating_clips');
     return narrated;
   };
+}
+
+/** The files a retry copies from the run it retries: finished narrations and clips. */
+function finishedFileNames(scenes: FinishedScene[]): string[] {
+  return scenes.flatMap((s) => [s.narration?.audioFile, s.clipFile].filter((name): name is string => name !== undefined));
 }
 
 /**
@@ -238,6 +281,7 @@ async function produceScenes(
   acts: StageActivities,
   tracker: VideoStateTracker,
   openTasks: OpenTasks,
+  finished: FinishedWorkLog,
   input: GenerateVideoInput,
   script: Script,
 ): Promise<ProducedScene[]> {
@@ -251,12 +295,17 @@ async function produceScenes(
     openTasks,
     input.paidSteps ?? DEFAULT_PAID_STEP_LIMITS,
     videoId,
+    finished,
   );
-  const narrate = sceneNarrator(acts, tracker, input, script.scenes.length);
+  const narrate = sceneNarrator(acts, tracker, finished, input, script.scenes.length);
   return mapSettled(script.scenes, options.sceneConcurrency, async (scene: Scene) => {
     const draw = async () => {
-      tracker.setStep(scene.index, 'clip', 'running');
-      const clipFile = await chain.produce(scene, plans[scene.index] ?? []);
+      let clipFile = finished.get(scene.index)?.clipFile;
+      if (!clipFile) {
+        tracker.setStep(scene.index, 'clip', 'running');
+        clipFile = await chain.produce(scene, plans[scene.index] ?? []);
+        finished.clipped(scene.index, clipFile);
+      }
       tracker.setStep(scene.index, 'clip', 'done');
       return clipFile;
     };
@@ -269,6 +318,7 @@ async function produceScenes(
 async function produceScenesInOneActivity(
   acts: StageActivities,
   tracker: VideoStateTracker,
+  finished: FinishedWorkLog,
   input: GenerateVideoInput,
   script: Script,
 ): Promise<ProducedScene[]> {
@@ -278,7 +328,7 @@ async function produceScenesInOneActivity(
   let reserved = 0;
 
   tracker.setStage('narrating');
-  const narrate = sceneNarrator(acts, tracker, input, scenes.length);
+  const narrate = sceneNarrator(acts, tracker, finished, input, scenes.length);
   return mapBounded(scenes, options.sceneConcurrency, async (scene: Scene) => {
     const draw = async () => {
       const quote = quotes?.[scene.index] ?? 0;

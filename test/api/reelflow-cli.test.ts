@@ -161,7 +161,7 @@ test('review from the command line: create --review says what to run next, scrip
   expect(paged.stderr).toMatch(/^more: reelflow list --status completed --limit 1 --cursor \S+\n$/);
 });
 
-test('cancel stops a reviewed video, and follow then exits non-zero with the status', async () => {
+test('cancel stops a reviewed video, follow then exits non-zero; retry takes its script over; delete removes both', async () => {
   const created = await reelflow(['create', '--title', 'Held', '--text', 'Waiting for review.', '--review']);
   expect(created.code).toBe(0);
   const id = created.stdout.trim();
@@ -181,6 +181,32 @@ test('cancel stops a reviewed video, and follow then exits non-zero with the sta
   const again = await reelflow(['cancel', id]);
   expect(again.code).toBe(1);
   expect(again.stderr).toMatch(/failed \(409\): Video .* has already finished/);
+
+  // A retry takes the written script over; it was never approved, so the new video awaits review.
+  const retried = await reelflow(['retry', id]);
+  expect(retried.code).toBe(0);
+  const retryId = retried.stdout.trim();
+  expect(retryId).toMatch(/^video-/);
+  expect(retried.stderr).toContain(`reelflow follow ${retryId}`);
+  const retryStatus = await pollUntil(
+    async () => JSON.parse((await reelflow(['status', retryId])).stdout) as { stage: string; retryOf?: string },
+    (s) => s.stage === 'awaiting_review',
+  );
+  expect(retryStatus.retryOf).toBe(id);
+  expect((await reelflow(['script', 'show', retryId])).stdout).toBe((await reelflow(['script', 'show', id])).stdout);
+
+  // Deleting a running video cancels it first; both leave the list.
+  for (const video of [retryId, id]) {
+    const deleted = await reelflow(['delete', video]);
+    expect(deleted.stderr).toBe('');
+    expect(deleted.stdout).toBe(`deleted ${video}\n`);
+  }
+  const listed = await reelflow(['list', '--limit', '100']);
+  expect(listed.stdout).not.toContain(id);
+  expect(listed.stdout).not.toContain(retryId);
+  const gone = await reelflow(['retry', id]);
+  expect(gone.code).toBe(1);
+  expect(gone.stderr).toContain('(404)');
 });
 
 test('errors print the API message and exit non-zero; bad usage exits 2', async () => {

@@ -14,7 +14,7 @@ import { FailureType } from '../../src/shared/failure-types';
 import { WORKFLOW_TYPE } from '../../src/shared/temporal-names';
 import type { GenerateVideoInput, VideoOptions, VideoState } from '../../src/shared/video';
 import type { generateVideo } from '../../src/workflows';
-import { approveUpdate, editScriptUpdate, scriptQuery, statusQuery } from '../../src/workflows/video-messages';
+import { approveUpdate, editScriptUpdate, finishedWorkQuery, scriptQuery, statusQuery } from '../../src/workflows/video-messages';
 import { startFakeRunway, type FakeRunway, type FakeRunwayOptions, type FakeRunwayTask } from '../fakes/fake-runway';
 import { startChildWorker, type ChildWorker } from '../helpers/child-worker';
 import { pollUntil } from '../helpers/poll';
@@ -278,7 +278,7 @@ test('a budget counts the image step and refuses a clip before paying for any pa
   }
 });
 
-test('a cancel with clips queued stops every activity, deletes the open Runway tasks, creates none after, then removes the files', async () => {
+test('a cancel with clips queued stops every activity, deletes the open Runway tasks, creates none after, and keeps only finished files', async () => {
   let stack: Stack | undefined;
   try {
     // The wait learns of the cancel at its next heartbeat; the task runs 5 s, so beat every second.
@@ -293,10 +293,14 @@ test('a cancel with clips queued stops every activity, deletes the open Runway t
     const open = stack.runway.tasks.filter((t) => t.kind === 'video');
     expect(stack.runway.deletedTaskIds).toEqual(open.map((t) => t.id));
     expect(stack.runway.tasks.every((t) => t.createdAtMs < cancelledAt)).toBe(true);
-    await expect(fs.stat(stack.mediaDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    // What finished is kept for a retry, and nothing half-written is left beside it.
+    const finished = await stack.handle.query(finishedWorkQuery);
+    const kept = finished.scenes.flatMap((s) => [s.narration?.audioFile, s.clipFile].filter((n): n is string => n !== undefined)).sort();
+    const mediaFiles = () => fs.readdir(stack!.mediaDir).then((names) => names.sort());
+    expect(await mediaFiles()).toEqual(kept);
     // Nothing is written afterwards either.
     await new Promise((r) => setTimeout(r, 1_500));
-    await expect(fs.stat(stack.mediaDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await mediaFiles()).toEqual(kept);
     expect(stack.runway.tasks.every((t) => t.createdAtMs < cancelledAt)).toBe(true);
   } finally {
     await stopStack(stack);

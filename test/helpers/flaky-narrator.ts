@@ -38,9 +38,18 @@ export class FlakyNarrator implements Narrator {
   }
 }
 
-/** Never finishes on its own: it waits until its activity is cancelled, like a stuck TTS call. */
+/** Never finishes on its own (after its first `narrated` calls): it waits until its activity is cancelled, like a stuck TTS call. */
 export class WaitingNarrator implements Narrator {
+  private calls = 0;
+
+  /** With `inner`, the first `narrated` calls go to it, and only later ones wait. */
+  constructor(
+    private readonly inner?: Narrator,
+    private readonly narrated = 0,
+  ) {}
+
   async narrate(request: NarrateRequest): Promise<{ spend: Spend }> {
+    if (this.inner && this.calls++ < this.narrated) return this.inner.narrate(request);
     return new Promise((_resolve, reject) => {
       const abort = () => reject(request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted'));
       if (request.signal.aborted) abort();

@@ -37,6 +37,8 @@ test('the recorded histories cover completed, failed, cancelled, retried and rev
       'cancelled.json',
       'narration-retried.json',
       'reviewed-edited.json',
+      'cancel-keeps-finished-files.json',
+      'retry-takes-over-finished-work.json',
     ]),
   );
 });
