@@ -130,6 +130,7 @@ export const videoStatusSchema = z.object({
   webUiUrl: z.string(),
   tenant: z.string().optional().describe('The tenant that owns the video (absent for runs started before tenants existed)'),
   retryOf: z.string().optional().describe('The failed or cancelled video this run retries, taking over what it had finished'),
+  reviewDeadline: z.string().optional().describe('While awaiting review: when the run ends unless the script is approved'),
 });
 export type VideoStatusBody = z.infer<typeof videoStatusSchema>;
 

@@ -84,6 +84,7 @@ export function toStatusBody(
     webUiUrl: webUiUrl(context, id, description.runId),
     tenant: description.typedSearchAttributes.get(VIDEO_TENANT_KEY),
   };
+  if (stage === 'awaiting_review' && !closed && state?.reviewDeadline) body.reviewDeadline = state.reviewDeadline;
   const retryOf = description.memo?.[RETRY_OF_MEMO_KEY];
   if (typeof retryOf === 'string') body.retryOf = retryOf;
   const retries = (closed ? [] : pendingRetries(description)).map((retry) =>

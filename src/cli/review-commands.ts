@@ -14,7 +14,7 @@ const scriptPath = (id: string) => `/api/videos/${encodeURIComponent(id)}/script
 
 /** The commands that review `id`, and the deadline when the status carries one. */
 export function reviewSteps(id: string, status?: VideoStatusBody): string {
-  const deadline = (status as { reviewDeadline?: string } | undefined)?.reviewDeadline;
+  const deadline = status?.reviewDeadline;
   return [
     `Next: review the script, then approve it (the video waits${deadline ? ` until ${deadline}` : ''}):`,
     `  reelflow script show ${id}`,

@@ -166,4 +166,6 @@ export interface VideoState {
   error?: VideoError;
   /** Workflow time of the last change, ISO 8601. */
   updatedAt: string;
+  /** While awaiting review: when the run gives up waiting for an approval, ISO 8601. */
+  reviewDeadline?: string;
 }

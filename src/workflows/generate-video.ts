@@ -193,6 +193,8 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
 
     // Not `approved`: an approve signal sent before review must still pass through it, as it always has.
     if (options.review && !input.reuse?.approved) {
+      // Workflow time, so the same on replay; a query reads it and no command carries it.
+      tracker.state.reviewDeadline = new Date(Date.now() + options.reviewTimeoutSec * 1000).toISOString();
       tracker.setStage('awaiting_review');
       if (!(await condition(() => approved, `${options.reviewTimeoutSec}s`))) {
         throw ApplicationFailure.create({

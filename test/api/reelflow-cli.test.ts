@@ -121,10 +121,12 @@ test('review from the command line: create --review says what to run next, scrip
   const id = created.stdout.trim();
   expect(id).toMatch(/^video-[^\n]+$/);
   for (const step of ['script show', 'script edit', 'approve']) expect(created.stderr).toContain(`reelflow ${step} ${id}\n`);
-  await pollUntil(
-    async () => JSON.parse((await reelflow(['status', id])).stdout).stage as string,
-    (s) => s === 'awaiting_review',
+  const awaiting = await pollUntil(
+    async () => JSON.parse((await reelflow(['status', id])).stdout) as { stage: string; reviewDeadline?: string; updatedAt: string },
+    (s) => s.stage === 'awaiting_review',
   );
+  // The status says until when the run waits: the default review timeout after review began.
+  expect(Date.parse(awaiting.reviewDeadline!) - Date.parse(awaiting.updatedAt)).toBe(stack.config.defaults.reviewTimeoutSec * 1000);
 
   const shown = await reelflow(['script', 'show', id]);
   expect(shown.code).toBe(0);
