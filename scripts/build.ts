@@ -1,6 +1,6 @@
 /**
  * `npm run build`: compiles src/ to dist/ (tsconfig.build.json: no tests, no dev scripts) and
- * prebuilds the workflow bundle beside it, so production runs plain `node dist/src/worker.js` and
+ * copies the web page (src/web), prebuilds the workflow bundle beside it, so production runs plain `node dist/src/worker.js` and
  * the worker starts without webpack. The bundle holds every workflow interceptor module a worker
  * may add (tracing), because a worker cannot add any to a prebuilt bundle. The output folder is
  * emptied first, so a file deleted from src/ cannot linger in dist/.
@@ -45,6 +45,11 @@ async function main(): Promise<void> {
   const started = Date.now();
   await fs.rm(outDir, { recursive: true, force: true });
   compile(outDir);
+  // The web page is served as written (plain HTML, CSS and an ES module), so it is copied.
+  await fs.cp(path.join(PROJECT_ROOT, 'src', 'web'), path.join(outDir, 'src', 'web'), {
+    recursive: true,
+    filter: (source) => !source.endsWith('tsconfig.json'),
+  });
   const file = await bundle(outDir);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(

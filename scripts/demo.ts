@@ -55,6 +55,7 @@ async function main(): Promise<number> {
     console.log(`MP4:       ${mp4} (${final.result?.durationSec.toFixed(1)} s, ${final.result?.bytes} bytes)`);
     console.log(`Script:    ${path.join(config.mediaRoot, started.id, 'script.json')}`);
     console.log(`Subtitles: ${path.join(config.mediaRoot, started.id, 'subtitles.srt')}`);
+    console.log(`Page:      ${stack.api.url}/#/videos/${started.id}`);
     console.log(`Status:    ${statusUrl}`);
     console.log(`Web UI:    ${final.webUiUrl}`);
     console.log('');

@@ -22,10 +22,12 @@ const FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 const APT_PACKAGES = ['ffmpeg', 'espeak-ng', 'fonts-dejavu-core'];
 /** Debian's PostgreSQL, for the Temporal cluster (`--servers`). */
 const POSTGRES_PACKAGES = ['postgresql'];
+/** Debian's Chromium, which the web page's tests drive with playwright-core (`--servers`). */
+const BROWSER = '/usr/bin/chromium';
 
 /**
  * `--servers` also installs what tests, benchmarks and `npm run cluster` start: PostgreSQL, the
- * Temporal server with its SQL schema tool, and MinIO. `npm run demo` and `npm start` skip them.
+ * Temporal server with its SQL schema tool, MinIO, and Chromium for the web page's tests. `npm run demo` and `npm start` skip them.
  */
 const withServers = process.argv.includes('--servers');
 
@@ -139,6 +141,11 @@ function ensureServers() {
     if (!postgresBinDir()) throw new SetupError(`still no PostgreSQL under ${POSTGRES_ROOT} after apt-get`);
     changed = true;
   }
+  if (!fs.existsSync(BROWSER)) {
+    aptInstall(['chromium'], ['Chromium'], () => 'Install Chromium, e.g. `sudo apt-get install -y chromium`');
+    if (!fs.existsSync(BROWSER)) throw new SetupError(`still no ${BROWSER} after apt-get`);
+    changed = true;
+  }
   for (const name of Object.keys(GO_TOOLS)) {
     try {
       changed = ensureGoTool(root, name, log).installed || changed;
@@ -170,7 +177,7 @@ function main() {
     if (changed.some(Boolean)) log(`done in ${seconds} s`);
     else
       log(
-        `Node, npm packages, ffmpeg, espeak-ng, font, Temporal CLI${withServers ? ', PostgreSQL, Temporal server and MinIO' : ''} present (${seconds} s)`,
+        `Node, npm packages, ffmpeg, espeak-ng, font, Temporal CLI${withServers ? ', PostgreSQL, Temporal server, MinIO and Chromium' : ''} present (${seconds} s)`,
       );
   } catch (error) {
     console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);

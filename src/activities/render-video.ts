@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { concatScenes } from '../media/concat-scenes';
+import { writePosterFrame } from '../media/poster-frame';
 import { normalizeScene } from '../media/normalize-scene';
 import type { Script, VideoResult } from '../shared/video';
 import type { ArtifactStore } from '../storage/artifact-store';
@@ -45,8 +46,8 @@ export interface RenderVideoDeps {
 
 /**
  * Stage `rendering`: every scene is normalised to one format (its length = narration + pause),
- * then the scenes are joined without re-encoding. Publishes video.mp4, subtitles.srt and, last,
- * script.json; then drops the scenes' narration and clips unless told to keep them.
+ * then the scenes are joined without re-encoding. Publishes video.mp4, its poster thumbnail.jpg,
+ * subtitles.srt and, last, script.json; then drops the scenes' narration and clips unless told to keep them.
  */
 export function createRenderVideo(deps: RenderVideoDeps) {
   return {
@@ -108,7 +109,17 @@ export function createRenderVideo(deps: RenderVideoDeps) {
           const video = await tempPath(VIDEO_FILE);
           await concatScenes({ scenePaths, outPath: video, signal });
           const { size } = await fs.stat(video);
+          // The poster: the middle of the title scene, which shows the video's title, away from any cut.
+          const poster = await tempPath(THUMBNAIL_FILE);
+          const first = scenes[0];
+          await writePosterFrame({
+            videoPath: video,
+            outPath: poster,
+            atSec: first ? (first.durationSec + deps.scenePauseSec) / 2 : 0,
+            signal,
+          });
           await store.publish(videoId, VIDEO_FILE, video, signal);
+          await store.publish(videoId, THUMBNAIL_FILE, poster, signal);
           await publishText(store, videoId, SUBTITLES_FILE, companions.subtitlesSrt, await tempPath(SUBTITLES_FILE), signal);
           // The script goes last: once it is stored, so are the video and subtitles that match it.
           await publishText(store, videoId, SCRIPT_FILE, companions.scriptJson, await tempPath(SCRIPT_FILE), signal);

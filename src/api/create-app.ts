@@ -25,6 +25,7 @@ import type { StatusContext } from './status-body';
 import { videoRoutes } from './video-routes';
 import { VideoService } from './video-service';
 import { webhookRoutes } from './webhook-routes';
+import { webPage } from './web-page';
 
 export interface AppDeps {
   client: Client;
@@ -107,6 +108,8 @@ export function createApp(deps: AppDeps) {
   app.get('/openapi.json', (_req, res) => {
     res.json(buildOpenApiDocument());
   });
+  // The page is open like /health: it holds no data, and asks for the key when the API wants one.
+  app.use(webPage());
   app.use(
     '/api/webhooks',
     temporalDeadline(deps.client),

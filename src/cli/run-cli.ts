@@ -29,7 +29,7 @@ Commands:
   retry <id> [--wait]           start a new video for a failed or cancelled one, reusing all it
                                 finished; print its id (--wait: then follow it)
   delete <id>                   cancel the video if it runs, then remove it and its files
-  open <id> [--ui]              open the video's status (--ui: its run in the Temporal Web UI)
+  open <id> [--ui]              open the video's page (--ui: its run in the Temporal Web UI)
   download <id> [-o <file>]     save the MP4 (default <id>.mp4)
 
 Options: --api <url> (or REELFLOW_API_URL, default http://127.0.0.1:3000); the key is read
@@ -154,7 +154,7 @@ async function run(argv: string[], env: CliEnv, io: CliIo): Promise<number> {
     case 'open': {
       const videoId = needId();
       const status = await client.status(videoId);
-      const url = values.ui ? status.webUiUrl : `${client.baseUrl.replace(/\/$/, '')}/api/videos/${encodeURIComponent(videoId)}`;
+      const url = values.ui ? status.webUiUrl : `${client.baseUrl.replace(/\/$/, '')}/#/videos/${encodeURIComponent(videoId)}`;
       io.stdout.write(`${url}\n`);
       await openUrl(url);
       return 0;

@@ -60,7 +60,11 @@ test('a completed render keeps only what the video serves', async () => {
     durationSec: expect.any(Number),
     bytes: (await store.info(input.videoId, 'video.mp4'))?.size,
   });
-  expect((await fs.readdir(store.dir(input.videoId))).sort()).toEqual(['script.json', 'subtitles.srt', 'video.mp4']);
+  expect((await fs.readdir(store.dir(input.videoId))).sort()).toEqual(['script.json', 'subtitles.srt', 'thumbnail.jpg', 'video.mp4']);
+  // The poster is a JPEG, 640 pixels wide, of the title scene.
+  const poster = await fs.readFile(path.join(store.dir(input.videoId), 'thumbnail.jpg'));
+  expect(poster.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+  expect(poster.length).toBeGreaterThan(2_000);
 });
 
 test('KEEP_INTERMEDIATE_FILES keeps the narration and clips, but not the normalised parts', async () => {
@@ -73,6 +77,7 @@ test('KEEP_INTERMEDIATE_FILES keeps the narration and clips, but not the normali
     'scene-01.wav',
     'script.json',
     'subtitles.srt',
+    'thumbnail.jpg',
     'video.mp4',
   ]);
 });

@@ -96,7 +96,7 @@ test('create --wait renders a text video, following its stages over the event st
   await fs.writeFile(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`, { mode: 0o755 });
   const openStatus = await reelflow(['open', id], { PATH: `${bin}${path.delimiter}${process.env.PATH}` });
   expect(openStatus.code).toBe(0);
-  expect(openStatus.stdout).toBe(`${stack.apiUrl}/api/videos/${id}\n`);
+  expect(openStatus.stdout).toBe(`${stack.apiUrl}/#/videos/${id}\n`);
   const openUi = await reelflow(['open', id, '--ui'], { PATH: `${bin}${path.delimiter}${process.env.PATH}` });
   expect(openUi.stdout).toBe(`${JSON.parse(status.stdout).webUiUrl}\n`);
   const urls = await pollUntil(

@@ -55,11 +55,13 @@ afterAll(async () => {
   if (tmp) await fs.rm(tmp, { recursive: true, force: true });
 });
 
-test('the build compiles src/ only, with the worker, the API and the workflow bundle', async () => {
+test('the build compiles src/ only, with the worker, the API, the web page and the workflow bundle', async () => {
   const entries = await fs.readdir(distDir);
   expect(entries.sort()).toEqual(['src', WORKFLOW_BUNDLE_FILE]);
   await expect(fs.stat(path.join(distDir, 'src', 'worker.js'))).resolves.toBeTruthy();
   await expect(fs.stat(path.join(distDir, 'src', 'api', 'main.js'))).resolves.toBeTruthy();
+  // The web page ships beside the API that serves it (src/api/web-page.ts finds it at ../web).
+  expect((await fs.readdir(path.join(distDir, 'src', 'web'))).sort()).toEqual(['app.css', 'app.js', 'index.html']);
   const bundle = await fs.readFile(path.join(distDir, WORKFLOW_BUNDLE_FILE), 'utf8');
   expect(bundle).toContain('generateVideo');
 });

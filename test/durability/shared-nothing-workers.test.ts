@@ -90,11 +90,11 @@ test('a video completes from the bucket after its worker is killed, and the API 
   const state = await handle.result();
   expect(state.status).toBe('completed');
   // A completed run keeps what it serves; narration, clips and normalised parts are gone.
-  expect(await objectsOf(input.videoId)).toEqual(['script.json', 'subtitles.srt', 'video.mp4']);
+  expect(await objectsOf(input.videoId)).toEqual(['script.json', 'subtitles.srt', 'thumbnail.jpg', 'video.mp4']);
   const stored = await objectBytes(`${PREFIX}${input.videoId}/video.mp4`);
   expect(stored.length).toBe(state.result?.bytes);
   // The second host rendered from the bucket: it never had the first host's narration locally.
-  expect(await files(path.join(mediaRoots[1]!, input.videoId))).toEqual(['script.json', 'subtitles.srt', 'video.mp4']);
+  expect(await files(path.join(mediaRoots[1]!, input.videoId))).toEqual(['script.json', 'subtitles.srt', 'thumbnail.jpg', 'video.mp4']);
 
   // The real API, with credentials from the SDK's default chain (the environment) and its own empty folder.
   Object.assign(process.env, s3Env);
