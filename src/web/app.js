@@ -203,12 +203,22 @@ async function listView() {
   /** @type {string | null} */
   let cursor = null;
   let pages = 1;
+  /** @type {Map<string, HTMLElement>} */
+  const rowCache = new Map();
 
   /** @param {boolean} append */
   async function load(append) {
     const query = append && cursor ? `?limit=20&cursor=${encodeURIComponent(cursor)}` : `?limit=${20 * pages}`;
     const page = /** @type {{ items: ListItem[], nextCursor: string | null }} */ (await apiJson('GET', `/api/videos${query}`));
-    const rows = await Promise.all(page.items.map(listRow));
+    // Rows whose video has not changed are kept as they are, thumbnail and length included.
+    const rows = await Promise.all(
+      page.items.map(async (item) => {
+        const key = JSON.stringify([item.id, item.title, item.status, item.stage, item.progress]);
+        const row = rowCache.get(key) ?? (await listRow(item));
+        rowCache.set(key, row);
+        return row;
+      }),
+    );
     if (append) list.append(...rows);
     else list.replaceChildren(...rows);
     cursor = page.nextCursor;
@@ -233,6 +243,9 @@ async function listView() {
   teardown.push(() => clearInterval(timer));
 }
 
+/** Lengths of completed videos, by id, which list items do not carry. @type {Map<string, number>} */
+const durations = new Map();
+
 /** One video in the list. @param {ListItem} item */
 async function listRow(item) {
   const title = item.title ?? 'Untitled video';
@@ -242,11 +255,18 @@ async function listRow(item) {
       : h('div', { class: 'thumb', 'aria-hidden': 'true' });
   const duration = h('span', {});
   if (item.status === 'completed') {
-    void apiJson('GET', videoPath(item.id))
-      .then((/** @type {VideoStatus} */ s) => {
-        if (s.result) duration.textContent = `${clock(s.result.durationSec)} long`;
-      })
-      .catch(() => undefined);
+    // A completed video's length never changes: one status read per video and page load.
+    const known = durations.get(item.id);
+    if (known !== undefined) duration.textContent = `${clock(known)} long`;
+    else {
+      void apiJson('GET', videoPath(item.id))
+        .then((/** @type {VideoStatus} */ s) => {
+          if (!s.result) return;
+          durations.set(item.id, s.result.durationSec);
+          duration.textContent = `${clock(s.result.durationSec)} long`;
+        })
+        .catch(() => undefined);
+    }
   }
   return h(
     'li',

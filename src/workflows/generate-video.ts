@@ -257,9 +257,11 @@ function sceneNarrator(
       narrated = { ...takenOver, spend: { credits: 0 } };
     } else {
       tracker.setStep(scene.index, 'narration', 'running');
-      narrated = await acts.narration.narrateScene.executeWithOptions({ summary: `narrate scene ${scene.index}` }, [
-        { videoId: input.videoId, scene, voice: input.options.voice },
-      ]);
+      narrated = await settledStep(tracker, scene.index, 'narration', () =>
+        acts.narration.narrateScene.executeWithOptions({ summary: `narrate scene ${scene.index}` }, [
+          { videoId: input.videoId, scene, voice: input.options.voice },
+        ]),
+      );
       tracker.addSpend(narrated.spend);
       finished.narrated(scene.index, narrated);
     }
@@ -267,6 +269,19 @@ function sceneNarrator(
     if (--narrationsLeft === 0) tracker.setStage('generating_clips');
     return narrated;
   };
+}
+
+/**
+ * Runs one scene's step and, when it ends without a result, marks it `failed` (its own failure)
+ * or `cancelled` (stopped by a cancel, or by another scene's failure). State only: no command.
+ */
+async function settledStep<T>(tracker: VideoStateTracker, index: number, step: 'narration' | 'clip', run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    tracker.setStep(index, step, isCancellation(err) ? 'cancelled' : 'failed');
+    throw err;
+  }
 }
 
 /** The files a retry copies from the run it retries: finished narrations and clips. */
@@ -305,7 +320,7 @@ async function produceScenes(
       let clipFile = finished.get(scene.index)?.clipFile;
       if (!clipFile) {
         tracker.setStep(scene.index, 'clip', 'running');
-        clipFile = await chain.produce(scene, plans[scene.index] ?? []);
+        clipFile = await settledStep(tracker, scene.index, 'clip', () => chain.produce(scene, plans[scene.index] ?? []));
         finished.clipped(scene.index, clipFile);
       }
       tracker.setStep(scene.index, 'clip', 'done');

@@ -106,6 +106,8 @@ test('a failed video retried pays only for the step that failed and the steps ne
   const failed = await waitFor(id, ended);
   expect(failed.status).toBe('failed');
   expect(failed.error.type).toBe('SafetyBlocked');
+  // The refused clip reads failed, not cancelled like the steps its failure stopped.
+  expect((failed.scenes as Json[]).map((s) => s.clip)).toContain('failed');
   const narratedBefore = (failed.scenes as Json[]).filter((s) => s.narration === 'done').length;
   expect(narratedBefore).toBeGreaterThanOrEqual(1);
   expect(tasks('image')).toHaveLength(1);

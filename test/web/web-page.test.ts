@@ -181,6 +181,7 @@ test('a failed run shows its reason; Retry starts a new run that completes and l
   await alert.waitFor({ timeout: 60_000 });
   await expect(alert.textContent()).resolves.toContain('SafetyBlocked: The clip provider refused the scene (test)');
   await page.locator('.badge.failed').first().waitFor();
+  await page.getByRole('cell', { name: 'failed', exact: true }).waitFor();
   await shot(page, '5-failed');
 
   await page.getByRole('button', { name: 'Retry' }).click();
