@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { concatScenes } from '../media/concat-scenes';
+import { finishVideo } from '../media/finish-video';
 import { writePosterFrame } from '../media/poster-frame';
 import { normalizeScene } from '../media/normalize-scene';
 import type { Script, VideoResult } from '../shared/video';
@@ -21,6 +22,8 @@ export interface RenderVideoInput {
   videoId: string;
   script: Script;
   scenes: RenderSceneInput[];
+  /** Draws the captions into the picture as well (`options.burnCaptions`). */
+  burnCaptions?: boolean;
 }
 
 /** Heartbeat details: scenes already normalised (and published), so a retry only does the rest. */
@@ -46,7 +49,8 @@ export interface RenderVideoDeps {
 
 /**
  * Stage `rendering`: every scene is normalised to one format (its length = narration + pause),
- * then the scenes are joined without re-encoding. Publishes video.mp4, its poster thumbnail.jpg,
+ * then the scenes are joined without re-encoding the picture, the audio is brought to -16 LUFS
+ * and the subtitles are added as a soft track (finish-video.ts). Publishes video.mp4, its poster thumbnail.jpg,
  * subtitles.srt and, last, script.json; then drops the scenes' narration and clips unless told to keep them.
  */
 export function createRenderVideo(deps: RenderVideoDeps) {
@@ -59,8 +63,8 @@ export function createRenderVideo(deps: RenderVideoDeps) {
         const { store } = deps;
         const scenes = [...input.scenes].sort((a, b) => a.index - b.index);
         const companions = renderCompanions(input, scenes, deps.scenePauseSec);
-        // Every scene was cut to exactly its length, so the sum is the video's length; no need
-        // to pay for an ffprobe of the result (a test checks the two agree).
+        // Every scene was cut to its length, so the sum is the video's length to within a frame
+        // per scene (pictures are whole 1/30 s) and the AAC padding; no ffprobe of the result needed.
         const durationSec = Math.round(scenes.reduce((sum, s) => sum + s.durationSec + deps.scenePauseSec, 0) * 1000) / 1000;
         const result = (bytes: number): VideoResult => ({ file: VIDEO_FILE, durationSec, bytes });
 
@@ -106,8 +110,12 @@ export function createRenderVideo(deps: RenderVideoDeps) {
 
           const scenePaths: string[] = [];
           for (const s of scenes) scenePaths.push(await store.fetch(videoId, normalizedFileName(s.index), signal));
+          const joined = await tempPath(VIDEO_FILE);
+          await concatScenes({ scenePaths, outPath: joined, signal });
+          const subtitles = await tempPath(SUBTITLES_FILE);
+          await fs.writeFile(subtitles, companions.subtitlesSrt);
           const video = await tempPath(VIDEO_FILE);
-          await concatScenes({ scenePaths, outPath: video, signal });
+          await finishVideo({ joinedPath: joined, subtitlesPath: subtitles, outPath: video, burnCaptions: input.burnCaptions, signal });
           const { size } = await fs.stat(video);
           // The poster: the middle of the title scene, which shows the video's title, away from any cut.
           const poster = await tempPath(THUMBNAIL_FILE);
@@ -120,7 +128,7 @@ export function createRenderVideo(deps: RenderVideoDeps) {
           });
           await store.publish(videoId, VIDEO_FILE, video, signal);
           await store.publish(videoId, THUMBNAIL_FILE, poster, signal);
-          await publishText(store, videoId, SUBTITLES_FILE, companions.subtitlesSrt, await tempPath(SUBTITLES_FILE), signal);
+          await store.publish(videoId, SUBTITLES_FILE, subtitles, signal);
           // The script goes last: once it is stored, so are the video and subtitles that match it.
           await publishText(store, videoId, SCRIPT_FILE, companions.scriptJson, await tempPath(SCRIPT_FILE), signal);
           await dropIntermediates(deps, input);

@@ -40,6 +40,10 @@ export const optionsSchema = z
       .optional(),
     sceneConcurrency: z.number().int().min(1).max(16).optional(),
     maxCredits: z.number().min(0).max(1_000_000).optional(),
+    burnCaptions: z
+      .boolean()
+      .optional()
+      .describe('Draw the captions into the picture as well; every MP4 carries them as a soft subtitle track anyway'),
   })
   .strict();
 

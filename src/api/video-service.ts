@@ -161,6 +161,7 @@ export class VideoService {
         voice: body.options?.voice ?? d.voice,
         sceneConcurrency: body.options?.sceneConcurrency ?? d.sceneConcurrency,
         maxCredits,
+        ...(body.options?.burnCaptions ? { burnCaptions: true } : {}),
       },
       paidSteps: this.config.paidSteps,
       ...(reuse ? { reuse } : {}),

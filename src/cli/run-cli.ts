@@ -17,7 +17,7 @@ export const USAGE = `Usage: reelflow <command> [options]
 
 Commands:
   create --pmid <id> | --title <t> (--text-file <file> | --text <t>)
-         [--review] [--voice <v>] [--max-scenes <n>] [--idempotency-key <k>] [--wait]
+         [--review] [--voice <v>] [--max-scenes <n>] [--burn-captions] [--idempotency-key <k>] [--wait]
                                 print the new video's id (--wait: then follow it)
   status <id>                   print the video's status as JSON
   follow <id>                   show live progress (stage, retries, ETA) until the video ends
@@ -56,6 +56,7 @@ const OPTIONS = {
   text: { type: 'string' },
   'text-file': { type: 'string' },
   review: { type: 'boolean' },
+  'burn-captions': { type: 'boolean' },
   voice: { type: 'string' },
   'max-scenes': { type: 'string' },
   'idempotency-key': { type: 'string' },
@@ -197,6 +198,7 @@ function createBody(values: {
   text?: string;
   'text-file'?: string;
   review?: boolean;
+  'burn-captions'?: boolean;
   'max-scenes'?: string;
   voice?: string;
 }) {
@@ -205,6 +207,7 @@ function createBody(values: {
     throw usage(`--max-scenes takes a whole number, got ${JSON.stringify(maxScenes)}`);
   const options = {
     ...(values.review ? { review: true } : {}),
+    ...(values['burn-captions'] ? { burnCaptions: true } : {}),
     ...(values.voice !== undefined ? { voice: values.voice } : {}),
     ...(maxScenes !== undefined ? { maxScenes: Number(maxScenes) } : {}),
   };

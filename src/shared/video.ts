@@ -20,6 +20,8 @@ export interface VideoOptions {
   sceneConcurrency: number;
   /** Spend ceiling in provider credits; a submission that would pass it is refused. */
   maxCredits?: number;
+  /** Draws the captions into the picture too; every MP4 carries them as a soft track anyway. */
+  burnCaptions?: boolean;
 }
 
 /** How far the workflow goes in submitting a paid step again; deployment configuration, not a user's choice. */

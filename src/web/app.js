@@ -325,6 +325,7 @@ function newVideoView() {
   const number = (/** @type {string} */ id, /** @type {number} */ min, /** @type {number} */ max) =>
     input(id, { type: 'number', min, max, step: id === 'maxCredits' ? 'any' : 1, inputmode: 'numeric' });
   const review = h('input', { type: 'checkbox', id: 'review', name: 'review' });
+  const burn = h('input', { type: 'checkbox', id: 'burnCaptions', name: 'burnCaptions' });
   const status = h('div', {});
   const submit = h('button', { type: 'submit' }, 'Start the video');
   const form = h(
@@ -344,6 +345,7 @@ function newVideoView() {
       {},
       h('legend', {}, 'Options'),
       h('label', { class: 'choice', for: 'review' }, review, 'Let me review the script before anything is narrated'),
+      h('label', { class: 'choice', for: 'burnCaptions' }, burn, 'Draw the captions into the picture'),
       h(
         'div',
         { class: 'grid' },
@@ -368,6 +370,7 @@ function newVideoView() {
     /** @type {Record<string, unknown>} */
     const options = {};
     if (/** @type {HTMLInputElement} */ (review).checked) options.review = true;
+    if (/** @type {HTMLInputElement} */ (burn).checked) options.burnCaptions = true;
     for (const name of ['reviewTimeoutSec', 'maxScenes', 'sceneConcurrency', 'maxCredits'])
       if (value(name)) options[name] = Number(value(name));
     if (value('voice')) options.voice = value('voice');

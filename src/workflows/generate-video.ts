@@ -211,7 +211,7 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
 
     tracker.setStage('rendering');
     const result = await acts.render.renderVideo.executeWithOptions({ summary: `render ${produced.length} scenes` }, [
-      { videoId, script, scenes: produced },
+      { videoId, script, scenes: produced, ...(options.burnCaptions ? { burnCaptions: true } : {}) },
     ]);
     tracker.finish('completed', { result });
     return tracker.state;

@@ -12,7 +12,9 @@ import { clipFileName } from '../../src/activities/clip-steps';
 import { createRenderVideo, type RenderVideoInput } from '../../src/activities/render-video';
 import { DrawnClipGenerator } from '../../src/providers/local/drawn-clip-generator';
 import { EspeakNarrator } from '../../src/providers/local/espeak-narrator';
+import { LOUDNESS_TARGET, loudnessOf } from '../../src/media/loudness';
 import { probeMedia } from '../../src/media/probe';
+import { runTool } from '../../src/media/run-tool';
 import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { uniqueName } from '../helpers/unique';
 
@@ -92,4 +94,75 @@ test('a retried render whose files are published answers the same without render
 
   const edited = { ...input, script: { ...input.script, title: 'Another title' } };
   await expect(render(edited)).rejects.toThrow(/scene-00\.clip\.mp4 of video .* is not stored/);
+});
+
+test('the MP4 carries the subtitles as a soft mov_text track and speaks at -16 LUFS, true peak under -1.5 dBTP', async () => {
+  const input = await publishedScenes(uniqueName('render'));
+  const result = (await render(input)) as { durationSec: number };
+  const file = path.join(store.dir(input.videoId), 'video.mp4');
+  const { stdout } = await runTool('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_type,codec_name:stream_tags=language',
+    '-of',
+    'json',
+    file,
+  ]);
+  const streams = (JSON.parse(stdout) as { streams: { codec_type: string; codec_name: string; tags?: { language?: string } }[] }).streams;
+  expect(streams.map((s) => s.codec_type)).toEqual(['video', 'audio', 'subtitle']);
+  expect(streams[2]).toMatchObject({ codec_name: 'mov_text', tags: { language: 'eng' } });
+  // The track holds the same cues as subtitles.srt.
+  const track = await runTool('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:s:0', '-f', 'srt', '-']);
+  const srt = await fs.readFile(path.join(store.dir(input.videoId), 'subtitles.srt'), 'utf8');
+  const texts = (doc: string) => doc.split(/\r?\n/).filter((line) => line && !/^\d+$/.test(line) && !line.includes('-->'));
+  expect(texts(track.stdout)).toEqual(texts(srt));
+
+  const loudness = await loudnessOf(file);
+  expect(Math.abs(loudness.integratedLufs - LOUDNESS_TARGET.integratedLufs)).toBeLessThanOrEqual(1);
+  expect(loudness.truePeakDbtp).toBeLessThanOrEqual(-1.5);
+  // The audio filter keeps the length: still the sum of the scenes.
+  expect(Math.abs((await probeMedia(file)).durationSec - result.durationSec)).toBeLessThanOrEqual(0.1);
+});
+
+test('burnCaptions draws the captions into the lower part of the picture and leaves the rest as it was', async () => {
+  const plain = await publishedScenes(uniqueName('render'));
+  const burned = await publishedScenes(uniqueName('render'));
+  await render(plain);
+  await render({ ...burned, burnCaptions: true });
+  const file = (input: RenderVideoInput) => path.join(store.dir(input.videoId), 'video.mp4');
+  /** PSNR in dB between the two videos over one band of the picture: high when the band is alike. */
+  const psnr = async (band: string) => {
+    const graph = `[0:v]crop=${band}[a];[1:v]crop=${band}[b];[a][b]psnr`;
+    const { stderr } = await runTool('ffmpeg', [
+      '-hide_banner',
+      '-i',
+      file(plain),
+      '-i',
+      file(burned),
+      '-filter_complex',
+      graph,
+      '-f',
+      'null',
+      '-',
+    ]);
+    return Number(/average:(inf|[\d.]+)/.exec(stderr)?.[1]?.replace('inf', 'Infinity'));
+  };
+  const bottom = await psnr('iw:ih/5:0:ih*4/5');
+  const top = await psnr('iw:ih/2:0:0');
+  expect(bottom).toBeLessThan(30);
+  expect(top).toBeGreaterThan(35);
+  // The soft track is there too.
+  const { stdout } = await runTool('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    's',
+    '-show_entries',
+    'stream=codec_name',
+    '-of',
+    'csv=p=0',
+    file(burned),
+  ]);
+  expect(stdout.trim()).toBe('mov_text');
 });

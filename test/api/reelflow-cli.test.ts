@@ -54,6 +54,7 @@ test('create --wait renders a text video, following its stages over the event st
     '3',
     '--voice',
     'en-us',
+    '--burn-captions',
     '--wait',
   ]);
   expect(created.stderr).toBe('');
@@ -70,6 +71,11 @@ test('create --wait renders a text video, following its stages over the event st
 
   const status = await reelflow(['status', id]);
   expect(status.code).toBe(0);
+  // --burn-captions reached the render: its input in the run's history asks for it.
+  const history = await env.client.workflow.getHandle(id).fetchHistory();
+  const render = history.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'renderVideo');
+  const renderInput = JSON.parse(Buffer.from(render!.activityTaskScheduledEventAttributes!.input!.payloads![0]!.data!).toString('utf8'));
+  expect(renderInput.burnCaptions).toBe(true);
   expect(JSON.parse(status.stdout)).toEqual(expect.objectContaining({ id, status: 'completed' }));
 
   const listed = await reelflow(['list', '--status', 'completed']);
