@@ -13,6 +13,7 @@ import type { ArtifactStore } from '../storage/artifact-store';
 import type { DetachedActivities } from './detached-activities';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
+import type { PresetName } from '../shared/presets';
 
 export const clipFileName = (index: number) => `scene-${String(index).padStart(2, '0')}.clip.mp4`;
 
@@ -23,6 +24,8 @@ export interface AwaitClipStepInput {
   taskId: string;
   /** The scene's last step writes the clip file; earlier ones hand their output to the next. */
   final: boolean;
+  /** The video's format; 720p when absent (and in runs started before presets). */
+  preset?: PresetName;
 }
 
 export interface AwaitClipStepResult {
@@ -45,6 +48,7 @@ export function createClipSteps(deps: { clipGenerator: ClipGenerator; store: Art
         step: input.step,
         taskId: input.taskId,
         outPath,
+        preset: input.preset,
         signal,
         onProgress,
       });

@@ -4,6 +4,7 @@ import { concatScenes } from '../media/concat-scenes';
 import { finishVideo } from '../media/finish-video';
 import { writePosterFrame } from '../media/poster-frame';
 import { normalizeScene } from '../media/normalize-scene';
+import { presetOf, type PresetName } from '../shared/presets';
 import type { Script, VideoResult } from '../shared/video';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { startHeartbeatLoop } from './heartbeat-loop';
@@ -24,6 +25,8 @@ export interface RenderVideoInput {
   scenes: RenderSceneInput[];
   /** Draws the captions into the picture as well (`options.burnCaptions`). */
   burnCaptions?: boolean;
+  /** The output format; 720p when absent. */
+  preset?: PresetName;
 }
 
 /** Heartbeat details: scenes already normalised (and published), so a retry only does the rest. */
@@ -62,6 +65,7 @@ export function createRenderVideo(deps: RenderVideoDeps) {
         const { videoId } = input;
         const { store } = deps;
         const scenes = [...input.scenes].sort((a, b) => a.index - b.index);
+        const preset = presetOf(input.preset);
         const companions = renderCompanions(input, scenes, deps.scenePauseSec);
         // Every scene was cut to its length, so the sum is the video's length to within a frame
         // per scene (pictures are whole 1/30 s) and the AAC padding; no ffprobe of the result needed.
@@ -94,6 +98,8 @@ export function createRenderVideo(deps: RenderVideoDeps) {
                 clipPath: await store.fetch(videoId, scene.clipFile, signal),
                 audioPath: await store.fetch(videoId, scene.audioFile, signal),
                 outPath: target,
+                width: preset.width,
+                height: preset.height,
                 durationSec: scene.durationSec + deps.scenePauseSec,
                 signal,
                 onProgress: (fraction) => {
@@ -115,7 +121,14 @@ export function createRenderVideo(deps: RenderVideoDeps) {
           const subtitles = await tempPath(SUBTITLES_FILE);
           await fs.writeFile(subtitles, companions.subtitlesSrt);
           const video = await tempPath(VIDEO_FILE);
-          await finishVideo({ joinedPath: joined, subtitlesPath: subtitles, outPath: video, burnCaptions: input.burnCaptions, signal });
+          await finishVideo({
+            joinedPath: joined,
+            subtitlesPath: subtitles,
+            outPath: video,
+            burnCaptions: input.burnCaptions,
+            captionFontSize: preset.captionFontSize,
+            signal,
+          });
           const { size } = await fs.stat(video);
           // The poster: the middle of the title scene, which shows the video's title, away from any cut.
           const poster = await tempPath(THUMBNAIL_FILE);

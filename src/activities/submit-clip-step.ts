@@ -9,6 +9,7 @@ import type { ClipGenerator } from '../providers/contracts';
 import type { Scene } from '../shared/video';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
+import type { PresetName } from '../shared/presets';
 
 export interface SubmitClipStepInput {
   videoId: string;
@@ -16,6 +17,8 @@ export interface SubmitClipStepInput {
   step: string;
   /** Outputs of the scene's earlier steps, by step name. */
   inputs: Record<string, string>;
+  /** The video's format; 720p when absent (and in runs started before presets). */
+  preset?: PresetName;
 }
 
 export function createSubmitClipStep(deps: { clipGenerator: ClipGenerator }) {
@@ -26,7 +29,7 @@ export function createSubmitClipStep(deps: { clipGenerator: ClipGenerator }) {
         // does not abort the request: its answer names a task that the cancel must then delete.
         const heartbeats = startHeartbeatLoop();
         try {
-          return await deps.clipGenerator.submit({ scene: input.scene, step: input.step, inputs: input.inputs });
+          return await deps.clipGenerator.submit({ scene: input.scene, step: input.step, inputs: input.inputs, preset: input.preset });
         } finally {
           heartbeats.stop();
         }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_SCENES_PER_SCRIPT, MAX_VISUAL_CHARS, MAX_WORDS_PER_SCENE } from '../shared/validate-script';
+import { PRESET_NAMES } from '../shared/presets';
 import { RUN_STATUSES, STAGES } from '../shared/video';
 import { TENANT_ID_PATTERN } from './api-keys';
 
@@ -40,6 +41,10 @@ export const optionsSchema = z
       .optional(),
     sceneConcurrency: z.number().int().min(1).max(16).optional(),
     maxCredits: z.number().min(0).max(1_000_000).optional(),
+    preset: z
+      .enum(PRESET_NAMES)
+      .optional()
+      .describe('The output format: 720p (1280x720, the default), 1080p (1920x1080), vertical (1080x1920) or square (1080x1080)'),
     burnCaptions: z
       .boolean()
       .optional()

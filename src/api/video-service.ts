@@ -162,6 +162,7 @@ export class VideoService {
         sceneConcurrency: body.options?.sceneConcurrency ?? d.sceneConcurrency,
         maxCredits,
         ...(body.options?.burnCaptions ? { burnCaptions: true } : {}),
+        ...(body.options?.preset ? { preset: body.options.preset } : {}),
       },
       paidSteps: this.config.paidSteps,
       ...(reuse ? { reuse } : {}),

@@ -17,7 +17,8 @@ export const USAGE = `Usage: reelflow <command> [options]
 
 Commands:
   create --pmid <id> | --title <t> (--text-file <file> | --text <t>)
-         [--review] [--voice <v>] [--max-scenes <n>] [--burn-captions] [--idempotency-key <k>] [--wait]
+         [--review] [--voice <v>] [--max-scenes <n>] [--preset 720p|1080p|vertical|square]
+         [--burn-captions] [--idempotency-key <k>] [--wait]
                                 print the new video's id (--wait: then follow it)
   status <id>                   print the video's status as JSON
   follow <id>                   show live progress (stage, retries, ETA) until the video ends
@@ -57,6 +58,7 @@ const OPTIONS = {
   'text-file': { type: 'string' },
   review: { type: 'boolean' },
   'burn-captions': { type: 'boolean' },
+  preset: { type: 'string' },
   voice: { type: 'string' },
   'max-scenes': { type: 'string' },
   'idempotency-key': { type: 'string' },
@@ -199,6 +201,7 @@ function createBody(values: {
   'text-file'?: string;
   review?: boolean;
   'burn-captions'?: boolean;
+  preset?: string;
   'max-scenes'?: string;
   voice?: string;
 }) {
@@ -208,6 +211,7 @@ function createBody(values: {
   const options = {
     ...(values.review ? { review: true } : {}),
     ...(values['burn-captions'] ? { burnCaptions: true } : {}),
+    ...(values.preset !== undefined ? { preset: values.preset } : {}),
     ...(values.voice !== undefined ? { voice: values.voice } : {}),
     ...(maxScenes !== undefined ? { maxScenes: Number(maxScenes) } : {}),
   };

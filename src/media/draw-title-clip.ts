@@ -36,19 +36,25 @@ const LAYOUTS = [
 ];
 const MAX_LINES = 3;
 
-/** Splits a title into at most three centred lines, shrinking the font before truncating. */
-export function layoutTitle(title: string): { lines: string[]; fontSize: number } {
+/**
+ * Splits a title into centred lines (three on a 1280-wide landscape canvas; narrower canvases
+ * take fewer characters per line and more lines), shrinking the font before truncating.
+ */
+export function layoutTitle(title: string, canvas = { width: CLIP_WIDTH, height: CLIP_HEIGHT }): { lines: string[]; fontSize: number } {
   const clean = title.replace(/\s+/g, ' ').trim() || ' ';
-  for (const layout of LAYOUTS) {
+  const scale = Math.min(1, canvas.width / CLIP_WIDTH);
+  const maxLines = canvas.height > canvas.width ? 5 : canvas.height === canvas.width ? 4 : MAX_LINES;
+  const layouts = LAYOUTS.map((l) => ({ chars: Math.max(8, Math.floor(l.chars * scale)), fontSize: l.fontSize }));
+  for (const layout of layouts) {
     const lines = wrapText(clean, layout.chars);
-    if (lines.length <= MAX_LINES && lines.every((l) => l.length <= layout.chars)) {
+    if (lines.length <= maxLines && lines.every((l) => l.length <= layout.chars)) {
       return { lines, fontSize: layout.fontSize };
     }
   }
-  const last = LAYOUTS[LAYOUTS.length - 1] as (typeof LAYOUTS)[number];
+  const last = layouts[layouts.length - 1] as (typeof layouts)[number];
   const lines = wrapText(clean, last.chars).map((l) => (l.length > last.chars ? `${l.slice(0, last.chars - 1)}…` : l));
-  const kept = lines.slice(0, MAX_LINES);
-  if (lines.length > MAX_LINES) kept[MAX_LINES - 1] = `${(kept[MAX_LINES - 1] ?? '').slice(0, last.chars - 1)}…`;
+  const kept = lines.slice(0, maxLines);
+  if (lines.length > maxLines) kept[maxLines - 1] = `${(kept[maxLines - 1] ?? '').slice(0, last.chars - 1)}…`;
   return { lines: kept, fontSize: last.fontSize };
 }
 
@@ -71,13 +77,17 @@ export interface DrawTitleClipOptions {
   signal?: AbortSignal;
   /** Share of the clip rendered so far, 0–1. */
   onProgress?: (fraction: number) => void;
+  /** The canvas; 1280x720 unless the video's preset asks for another shape. */
+  width?: number;
+  height?: number;
 }
 
-/** Renders a 1280x720, 30 fps, H.264 (yuv420p) clip without audio that shows `title`. */
+/** Renders a (by default) 1280x720, 30 fps, H.264 (yuv420p) clip without audio that shows `title`. */
 export async function drawTitleClip(options: DrawTitleClipOptions): Promise<void> {
   const { title, outPath, durationSec, seed, signal, onProgress } = options;
   if (!(durationSec > 0)) throw new RangeError(`durationSec must be positive, got ${durationSec}`);
-  const { lines, fontSize } = layoutTitle(title);
+  const canvas = { width: options.width ?? CLIP_WIDTH, height: options.height ?? CLIP_HEIGHT };
+  const { lines, fontSize } = layoutTitle(title, canvas);
   // Text goes through files, not `text=`: drawtext's own escaping and %{} expansion would
   // otherwise mangle titles holding quotes, colons, percent signs or backslashes.
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-title-'));
@@ -104,7 +114,7 @@ export async function drawTitleClip(options: DrawTitleClipOptions): Promise<void
     }
     const colours = [0, 1, 2].map((slot) => seededColour(seed, slot));
     const gradient = [
-      `gradients=s=${CLIP_WIDTH}x${CLIP_HEIGHT}`,
+      `gradients=s=${canvas.width}x${canvas.height}`,
       `r=${CLIP_FPS}`,
       `c0=${colours[0]}`,
       `c1=${colours[1]}`,

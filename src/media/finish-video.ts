@@ -13,10 +13,10 @@ import { SCENE_AUDIO_ARGS, SCENE_VIDEO_ARGS } from './scene-encoding';
  * bottom, large enough to read on a phone (libass sizes are relative to a 288-line canvas, so 18
  * is about 6 % of the picture's height).
  */
-const CAPTION_STYLE = [
+const captionStyle = (fontSize: number) => [
   'FontName=DejaVu Sans',
   'Bold=1',
-  'FontSize=18',
+  `FontSize=${fontSize}`,
   'PrimaryColour=&H00FFFFFF',
   'BackColour=&H80000000',
   'BorderStyle=4',
@@ -26,8 +26,8 @@ const CAPTION_STYLE = [
   'Alignment=2',
 ].join(',');
 
-export function burnedCaptionsFilter(subtitlesPath: string): string {
-  return `subtitles=filename=${escapeFilterValue(subtitlesPath)}:force_style=${escapeFilterValue(CAPTION_STYLE)}`;
+export function burnedCaptionsFilter(subtitlesPath: string, fontSize = 18): string {
+  return `subtitles=filename=${escapeFilterValue(subtitlesPath)}:force_style=${escapeFilterValue(captionStyle(fontSize))}`;
 }
 
 export interface FinishVideoOptions {
@@ -38,13 +38,15 @@ export interface FinishVideoOptions {
   language?: string;
   /** Also draws the subtitles into the picture, which is then encoded again. */
   burnCaptions?: boolean;
+  /** Burned captions' size in libass units (1/288 of the picture's height); 18 suits 16:9. */
+  captionFontSize?: number;
   signal?: AbortSignal;
 }
 
 export async function finishVideo(options: FinishVideoOptions): Promise<void> {
-  const { joinedPath, subtitlesPath, outPath, language = 'eng', burnCaptions = false, signal } = options;
+  const { joinedPath, subtitlesPath, outPath, language = 'eng', burnCaptions = false, captionFontSize = 18, signal } = options;
   const filter = loudnormFilter(await measureLoudness(joinedPath, signal));
-  const picture = burnCaptions ? ['-vf', burnedCaptionsFilter(subtitlesPath), ...SCENE_VIDEO_ARGS] : ['-c:v', 'copy'];
+  const picture = burnCaptions ? ['-vf', burnedCaptionsFilter(subtitlesPath, captionFontSize), ...SCENE_VIDEO_ARGS] : ['-c:v', 'copy'];
   await runFfmpeg(
     [
       ...['-i', joinedPath, '-i', subtitlesPath],

@@ -18,17 +18,20 @@ export interface NormalizeSceneOptions {
   signal?: AbortSignal;
   /** Share of the scene encoded so far, 0–1. */
   onProgress?: (fraction: number) => void;
+  /** The output's size; 1280x720 unless a preset says otherwise. */
+  width?: number;
+  height?: number;
 }
 
-/** Writes a 1280x720 30 fps H.264 + AAC 48 kHz stereo MP4 of exactly `durationSec` seconds. */
+/** Writes a 30 fps H.264 + AAC 48 kHz stereo MP4 (1280x720 by default) of exactly `durationSec` seconds. */
 export async function normalizeScene(options: NormalizeSceneOptions): Promise<void> {
-  const { clipPath, audioPath, outPath, durationSec, signal, onProgress } = options;
+  const { clipPath, audioPath, outPath, durationSec, signal, onProgress, width = SCENE_WIDTH, height = SCENE_HEIGHT } = options;
   if (!(durationSec > 0)) throw new RangeError(`durationSec must be positive, got ${durationSec}`);
   const duration = durationSec.toFixed(3);
   const video = [
     // Fit any aspect ratio inside the frame and fill the rest with black bars.
-    `scale=${SCENE_WIDTH}:${SCENE_HEIGHT}:force_original_aspect_ratio=decrease`,
-    `pad=${SCENE_WIDTH}:${SCENE_HEIGHT}:(ow-iw)/2:(oh-ih)/2:color=black`,
+    `scale=${width}:${height}:force_original_aspect_ratio=decrease`,
+    `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`,
     'setsar=1',
     `fps=${SCENE_FPS}`,
     'format=yuv420p',

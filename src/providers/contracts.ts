@@ -5,6 +5,7 @@
  */
 import type { ClipStep } from '../shared/clip-step';
 import type { Scene, Script, SourceDocument } from '../shared/video';
+import type { PresetName } from '../shared/presets';
 
 /** What a paid call reported costing; local adapters report 0. */
 export interface Spend {
@@ -53,6 +54,8 @@ export interface SubmitClipStepRequest {
   step: string;
   /** Outputs of the scene's earlier steps, by step name (the image a video starts from). */
   inputs: Record<string, string>;
+  /** The video's format; 720p when absent. */
+  preset?: PresetName;
 }
 
 export interface AwaitClipStepRequest {
@@ -61,6 +64,8 @@ export interface AwaitClipStepRequest {
   taskId: string;
   /** Where the last step writes the clip (an MP4); earlier steps hand back an output instead. */
   outPath?: string;
+  /** The video's format; 720p when absent. */
+  preset?: PresetName;
   signal: AbortSignal;
   /** Progress of the provider's job, 0–1. */
   onProgress: (fraction: number) => void;

@@ -2,6 +2,7 @@
  * Workflow-safe types that describe a video: its input, its script and its observable state.
  * Imported by workflows, activities and the API alike, so nothing here may touch Node APIs.
  */
+import type { PresetName } from './presets';
 
 /** Where the video's content comes from. */
 export type VideoSource = { type: 'pubmed'; pmid: string } | { type: 'text'; title: string; text: string };
@@ -22,6 +23,8 @@ export interface VideoOptions {
   maxCredits?: number;
   /** Draws the captions into the picture too; every MP4 carries them as a soft track anyway. */
   burnCaptions?: boolean;
+  /** The output format (src/shared/presets.ts); 720p when absent. */
+  preset?: PresetName;
 }
 
 /** How far the workflow goes in submitting a paid step again; deployment configuration, not a user's choice. */

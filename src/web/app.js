@@ -326,6 +326,14 @@ function newVideoView() {
     input(id, { type: 'number', min, max, step: id === 'maxCredits' ? 'any' : 1, inputmode: 'numeric' });
   const review = h('input', { type: 'checkbox', id: 'review', name: 'review' });
   const burn = h('input', { type: 'checkbox', id: 'burnCaptions', name: 'burnCaptions' });
+  const preset = h(
+    'select',
+    { id: 'preset', name: 'preset' },
+    h('option', { value: '' }, 'Landscape 720p (default)'),
+    h('option', { value: '1080p' }, 'Landscape 1080p'),
+    h('option', { value: 'vertical' }, 'Vertical 1080×1920, for phones'),
+    h('option', { value: 'square' }, 'Square 1080×1080'),
+  );
   const status = h('div', {});
   const submit = h('button', { type: 'submit' }, 'Start the video');
   const form = h(
@@ -349,6 +357,7 @@ function newVideoView() {
       h(
         'div',
         { class: 'grid' },
+        field('preset', 'Format', preset),
         field('reviewTimeoutSec', 'Review time limit (seconds)', number('reviewTimeoutSec', 10, 30 * 24 * 3600)),
         field('maxScenes', 'Most scenes', number('maxScenes', 2, 12)),
         field('voice', 'Voice', input('voice', { pattern: '[A-Za-z0-9+_-]{1,40}', placeholder: 'e.g. Kore or en-us' })),
@@ -374,6 +383,7 @@ function newVideoView() {
     for (const name of ['reviewTimeoutSec', 'maxScenes', 'sceneConcurrency', 'maxCredits'])
       if (value(name)) options[name] = Number(value(name));
     if (value('voice')) options.voice = value('voice');
+    if (value('preset')) options.preset = value('preset');
     submit.setAttribute('disabled', '');
     status.replaceChildren(h('p', { class: 'muted' }, 'Starting…'));
     // One key per submission: a repeated click or a retried request starts one video, not two.

@@ -15,6 +15,7 @@ import type { ActivitiesByQueue } from '../activities';
 import type { ClipStep } from '../shared/clip-step';
 import { FailureType } from '../shared/failure-types';
 import type { PaidStepLimits, Scene } from '../shared/video';
+import type { PresetName } from '../shared/presets';
 import { FinishedWorkLog } from './finished-work';
 import type { Reservation, SpendLedger } from './spend-ledger';
 
@@ -59,6 +60,8 @@ export class ClipChain {
     private readonly videoId: string,
     /** Where finished steps are recorded, and where a retry's taken-over outputs are found. */
     private readonly finished: FinishedWorkLog = new FinishedWorkLog(),
+    /** The video's format, handed to every step; absent for 720p, as in runs started before presets. */
+    private readonly preset?: PresetName,
   ) {}
 
   /**
@@ -93,7 +96,7 @@ export class ClipChain {
                     ? `clip scene ${scene.index} (${step.name})`
                     : `clip scene ${scene.index} (${step.name} task ${taskId})`,
               },
-              [{ videoId: this.videoId, scene, step: step.name, taskId, final }],
+              [{ videoId: this.videoId, scene, step: step.name, taskId, final, ...this.presetField() }],
             );
             this.openTasks.end(taskId);
             this.ledger.settle(step.credits, done.spend.credits);
@@ -118,6 +121,10 @@ export class ClipChain {
     }
   }
 
+  private presetField(): { preset?: PresetName } {
+    return this.preset ? { preset: this.preset } : {};
+  }
+
   /** Submits one step until a task id is known, by the rules in this file's header. */
   private async submit(scene: Scene, step: ClipStep, inputs: Record<string, string>, reservation: Reservation): Promise<string> {
     const what = `Scene ${scene.index}'s ${step.name} step`;
@@ -128,7 +135,7 @@ export class ClipChain {
       try {
         const { taskId } = await this.acts.submit.submitClipStep.executeWithOptions(
           { summary: `submit ${step.name} for scene ${scene.index}` },
-          [{ videoId: this.videoId, scene, step: step.name, inputs }],
+          [{ videoId: this.videoId, scene, step: step.name, inputs, ...this.presetField() }],
         );
         this.openTasks.add(taskId);
         return taskId;

@@ -211,7 +211,13 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
 
     tracker.setStage('rendering');
     const result = await acts.render.renderVideo.executeWithOptions({ summary: `render ${produced.length} scenes` }, [
-      { videoId, script, scenes: produced, ...(options.burnCaptions ? { burnCaptions: true } : {}) },
+      {
+        videoId,
+        script,
+        scenes: produced,
+        ...(options.burnCaptions ? { burnCaptions: true } : {}),
+        ...(options.preset ? { preset: options.preset } : {}),
+      },
     ]);
     tracker.finish('completed', { result });
     return tracker.state;
@@ -313,6 +319,7 @@ async function produceScenes(
     input.paidSteps ?? DEFAULT_PAID_STEP_LIMITS,
     videoId,
     finished,
+    options.preset,
   );
   const narrate = sceneNarrator(acts, tracker, finished, input, script.scenes.length);
   return mapSettled(script.scenes, options.sceneConcurrency, async (scene: Scene) => {

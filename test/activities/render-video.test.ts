@@ -166,3 +166,9 @@ test('burnCaptions draws the captions into the lower part of the picture and lea
   ]);
   expect(stdout.trim()).toBe('mov_text');
 });
+
+test('a preset sets the rendered size: vertical is 1080x1920', async () => {
+  const input = await publishedScenes(uniqueName('render'));
+  await render({ ...input, preset: 'vertical' });
+  expect((await probeMedia(path.join(store.dir(input.videoId), 'video.mp4'))).video).toMatchObject({ width: 1080, height: 1920 });
+});

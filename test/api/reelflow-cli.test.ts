@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { probeMedia } from '../../src/media/probe';
 import { pollUntil } from '../helpers/poll';
 import { startTestEnv } from '../helpers/temporal-test-env';
 import { startVideoStack, type VideoStack } from '../helpers/video-stack';
@@ -55,6 +56,8 @@ test('create --wait renders a text video, following its stages over the event st
     '--voice',
     'en-us',
     '--burn-captions',
+    '--preset',
+    'vertical',
     '--wait',
   ]);
   expect(created.stderr).toBe('');
@@ -90,6 +93,8 @@ test('create --wait renders a text video, following its stages over the event st
   const bytes = await fs.readFile(path.join(workDir, 'out.mp4'));
   expect(bytes.length).toBe(JSON.parse(status.stdout).result.bytes);
   expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
+  // --preset vertical: a phone-shaped video.
+  expect((await probeMedia(path.join(workDir, 'out.mp4'))).video).toMatchObject({ width: 1080, height: 1920 });
 
   const followed = await reelflow(['follow', id]);
   expect(followed.code).toBe(0);

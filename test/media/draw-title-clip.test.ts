@@ -94,6 +94,14 @@ describe('layoutTitle', () => {
     expect(lines.length).toBeLessThanOrEqual(3);
   });
 
+  it('on a vertical canvas takes shorter lines, up to five', () => {
+    const { lines } = layoutTitle('How a good night of sleep helps the brain keep what it learnt', { width: 720, height: 1280 });
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.length).toBeLessThanOrEqual(5);
+    // 13, 16 or 20 characters a line, at 72, 60 or 50 px: never wider than a 720-px canvas.
+    expect(lines.every((l) => l.length <= 20)).toBe(true);
+  });
+
   it('truncates with an ellipsis what does not fit in three lines', () => {
     const { lines } = layoutTitle('word '.repeat(60));
     expect(lines).toHaveLength(3);

@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { drawTitleClip } from '../../media/draw-title-clip';
+import { clipCanvas, presetOf } from '../../shared/presets';
 import type { AwaitClipStepRequest, ClipGenerator, ClipStep, ClipStepOutcome, SubmitClipStepRequest } from '../contracts';
 import { produceFileAtomic } from '../atomic-file';
 import { ProviderRejectedError } from '../errors';
@@ -34,11 +35,20 @@ export class DrawnClipGenerator implements ClipGenerator {
 
   async await(request: AwaitClipStepRequest): Promise<ClipStepOutcome> {
     const { scene, outPath, signal, onProgress } = request;
+    const canvas = clipCanvas(presetOf(request.preset));
     signal.throwIfAborted();
     if (!outPath) throw new ProviderRejectedError('The local clip drawer only makes final clips');
     await mkdir(path.dirname(outPath), { recursive: true });
     await produceFileAtomic(outPath, (tmpPath) =>
-      drawTitleClip({ title: scene.title, outPath: tmpPath, durationSec: this.options.durationSec, seed: scene.index, signal, onProgress }),
+      drawTitleClip({
+        title: scene.title,
+        outPath: tmpPath,
+        durationSec: this.options.durationSec,
+        seed: scene.index,
+        signal,
+        onProgress,
+        ...canvas,
+      }),
     );
     onProgress(1);
     return { spend: { credits: 0 } };

@@ -13,6 +13,7 @@ import { ProviderRejectedError, ProviderUnavailableError } from '../errors';
 import { streamToFileAtomic } from '../atomic-file';
 import { mapRunwaySubmitError } from './map-runway-submit-error';
 import { pollRunwayTask, type SucceededTask } from './poll-runway-task';
+import { PRESETS } from '../../shared/presets';
 
 export interface RunwayClipGeneratorOptions {
   /** Built with maxRetries 0 (see createRunwayClient). */
@@ -59,7 +60,9 @@ export class RunwayClipGenerator implements ClipGenerator {
   }
 
   async submit(request: SubmitClipStepRequest): Promise<{ taskId: string }> {
-    const { client, imageModel, videoModel, ratio, durationSec } = this.options;
+    const { client, imageModel, videoModel, durationSec } = this.options;
+    // A video's preset decides the shape; runs without one keep the configured RUNWAY_RATIO.
+    const ratio = request.preset ? PRESETS[request.preset].runwayRatio : this.options.ratio;
     const promptText = (request.scene.visual || request.scene.title).slice(0, PROMPT_LIMIT);
     const what = `Runway ${request.step} submission for scene ${request.scene.index}`;
     let create: () => PromiseLike<{ id: string }>;

@@ -48,6 +48,27 @@ describe('DrawnClipGenerator', () => {
     expect(Math.abs(info.durationSec - 1)).toBeLessThan(0.1);
   });
 
+  it("draws on the canvas of the video's preset: 720x1280 for vertical, 960x960 for square", async () => {
+    for (const [preset, size] of [
+      ['vertical', { width: 720, height: 1280 }],
+      ['square', { width: 960, height: 960 }],
+    ] as const) {
+      const scene = uniqueScene('A title long enough to wrap on a narrow canvas');
+      const [step] = generator.plan(scene);
+      const outPath = path.join(scratch.dir, 'clips', `${preset}-${scene.index}.mp4`);
+      await generator.await({
+        scene,
+        step: step!.name,
+        taskId: 'local',
+        outPath,
+        preset,
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+      });
+      expect((await probeMedia(outPath)).video).toMatchObject(size);
+    }
+  });
+
   it('stops drawing when its signal aborts', async () => {
     const slow: ClipGenerator = new DrawnClipGenerator({ durationSec: 60 });
     const scene = uniqueScene('A minute-long title card');

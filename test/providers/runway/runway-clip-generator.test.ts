@@ -198,6 +198,27 @@ describe('RunwayClipGenerator', () => {
     });
   });
 
+  describe('presets', () => {
+    it.each([
+      ['vertical', '720:1280'],
+      ['square', '960:960'],
+      ['1080p', '1280:720'],
+    ] as const)('a %s video asks Runway for %s, image and video alike', async (preset, ratio) => {
+      const scene = uniqueScene();
+      const image = await generator.submit({ scene, step: 'image', inputs: {}, preset });
+      const { output } = await generator.await({
+        scene,
+        step: 'image',
+        taskId: image.taskId,
+        preset,
+        signal: liveSignal(),
+        onProgress: noProgress,
+      });
+      await generator.submit({ scene, step: 'video', inputs: { image: output ?? '' }, preset });
+      expect(tasksFor(scene).map((t) => t.ratio)).toEqual([ratio, ratio]);
+    });
+  });
+
   describe('task failures', () => {
     it('turns a SAFETY failure into a non-retryable SafetyBlockedError and writes no clip', async () => {
       const scene = uniqueScene();
