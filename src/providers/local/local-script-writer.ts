@@ -1,6 +1,8 @@
 /**
  * A script writer that needs no key and no network: it reads the document's own sentences
- * aloud, packed into scenes short enough to narrate in about 15 seconds. The same document
+ * aloud, packed into scenes short enough to narrate in about 15 seconds. Scenes are titled by
+ * their section's label, a short head clause, or their key terms (sceneTitle), never a phrase
+ * cut in the middle. The same document
  * always gives the same script, which keeps demos and tests reproducible.
  *
  * When the text needs more scenes than `maxScenes` allows, it is summarised by leading
@@ -74,16 +76,79 @@ export function introNarration(doc: SourceDocument): string {
   return limitWords(`This video explains "${title}".`, MAX_SCENE_WORDS);
 }
 
-function sceneTitle(label: string | undefined, narration: string): string {
+/** Words too common to name a scene by. */
+const STOPWORDS = new Set(
+  (
+    'a about after again all also an and any are as at be because been before being between both but by can could did do does ' +
+    'during each even every few for from had has have having he her here his how however i if in into is it its just ' +
+    'less like more most much must no nor not of on once only or other our out over own per same she should so some ' +
+    'such than that the their them then there these they this those through thus to too under until up upon very was we ' +
+    'were what when where which while who whom why will with within without would you your one two three four five six ' +
+    'seven eight nine ten were whether each made make makes used using use may might many new ' +
+    // Frequent adjectives and irregular verb forms, which name no subject.
+    'good well least best better worse large small little long short high great next last lost held kept took ' +
+    'found shown known seen slept told gave given went came done part'
+  ).split(' '),
+);
+/** Openers that join a sentence to the one before; a title does not start with them. */
+const CONNECTIVES = /^(so|and|but|then|thus|however|therefore|also|yet|still|in short|in experiments)[,\s]+/i;
+
+/**
+ * A scene's title: its section label when there is one; else the head clause of its first
+ * sentence when that is a whole phrase of at most MAX_TITLE_WORDS words; else its key terms
+ * (the words that set it apart from the other scenes). Never a cut mid-clause.
+ */
+export function sceneTitle(label: string | undefined, narration: string, otherNarrations: readonly string[] = []): string {
   const fromLabel = label
     ?.replace(/\s+/g, ' ')
     .trim()
     .replace(/[:.]+$/, '');
   if (fromLabel) return fromLabel;
-  return words(narration)
-    .slice(0, MAX_TITLE_WORDS)
-    .join(' ')
-    .replace(/[\s,;:.!?-]+$/, '');
+  const first = splitSentences(narration)[0] ?? narration;
+  const clauses = first
+    .split(/[,;:()]|\s[-–—]\s/)
+    .map((c) =>
+      c
+        .replace(CONNECTIVES, '')
+        .replace(/[\s.!?]+$/, '')
+        .trim(),
+    )
+    .filter(Boolean);
+  // "In experiments, people who…": an opening phrase of circumstance is not what the scene is about.
+  const head = clauses.length > 1 && OPENER.test(clauses[0] ?? '') ? clauses[1] : clauses[0];
+  const headWords = words(head ?? '').length;
+  if (head && headWords >= 2 && headWords <= MAX_TITLE_WORDS + 2) return capitalise(head);
+  return keyTerms(narration, otherNarrations);
+}
+
+/** A clause that only sets the scene: "In experiments", "During deep sleep", "After two weeks". */
+const OPENER = /^(in|during|after|before|at|on|for|with|from|by|over|under|across|among|within|without|since|until|when|while|as|to)\b/i;
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * Up to three key terms of `text`, in the order they first appear: content words (no stopwords,
+ * no adverbs or verb forms by their endings) that recur in this scene or across the others, which
+ * marks them as the subject rather than a detail.
+ */
+function keyTerms(text: string, others: readonly string[]): string {
+  const terms = (t: string) =>
+    (t.toLowerCase().match(/[\p{L}][\p{L}'-]*[\p{L}]/gu) ?? [])
+      .map((w) => w.replace(/'s$/, ''))
+      .filter((w) => w.length > 3 && !STOPWORDS.has(w) && !/(ly|ed|ing|s')$/.test(w));
+  const own = terms(text);
+  const elsewhere = others.flatMap(terms);
+  const score = new Map<string, number>();
+  for (const term of own) score.set(term, (score.get(term) ?? 0) + 2);
+  for (const term of elsewhere) if (score.has(term)) score.set(term, (score.get(term) ?? 0) + 1);
+  const best = [...score.entries()]
+    .sort((a, b) => b[1] - a[1] || own.indexOf(a[0]) - own.indexOf(b[0]))
+    .slice(0, 3)
+    .map(([term]) => term)
+    .sort((a, b) => own.indexOf(a) - own.indexOf(b));
+  if (best.length === 0) return capitalise(words(text).slice(0, 3).join(' '));
+  const listed = best.length === 1 ? best[0]! : `${best.slice(0, -1).join(', ')} and ${best[best.length - 1]}`;
+  return capitalise(listed);
 }
 
 /** Deals `budget` slots to sections in turns; returns how many chunks each section keeps. */
@@ -117,12 +182,14 @@ export function buildLocalScript(doc: SourceDocument, maxScenes: number): Script
     sections.map((s) => s.chunks.length),
     Math.max(0, Math.floor(maxScenes) - 1),
   );
-  sections.forEach((section, i) => {
-    for (const narration of section.chunks.slice(0, kept[i])) {
-      const t = sceneTitle(section.label, narration);
-      scenes.push({ index: scenes.length, title: t, narration, visual: t });
-    }
-  });
+  const chosen = sections.flatMap((section, i) =>
+    section.chunks.slice(0, kept[i]).map((narration) => ({ label: section.label, narration })),
+  );
+  for (const { label, narration } of chosen) {
+    const others = chosen.map((c) => c.narration).filter((n) => n !== narration);
+    const t = sceneTitle(label, narration, others);
+    scenes.push({ index: scenes.length, title: t, narration, visual: t });
+  }
   return { title, scenes };
 }
 

@@ -56,12 +56,13 @@ describe('LocalScriptWriter', () => {
     expect(allText).toContain('snacks they ate before bedtime');
   });
 
-  it('numbers scenes in order and titles them by section label or opening words', async () => {
+  it('numbers scenes in order and titles them by section label, a short head clause, or key terms', async () => {
     const { script } = await writer.writeScript(request(paper, 20));
     script.scenes.forEach((scene, i) => expect(scene.index).toBe(i));
     expect(script.scenes[1]?.title).toBe('BACKGROUND');
     const unlabelled = script.scenes.find((s) => s.narration.startsWith('Participants who slept'));
-    expect(unlabelled?.title).toBe('Participants who slept at least seven');
+    // Its first sentence has no short clause: the scene is named by its key terms, never a cut phrase.
+    expect(unlabelled?.title).toBe('Participants, hours and pairs');
     for (const scene of script.scenes) expect(scene.visual).toBe(scene.title);
   });
 
@@ -70,9 +71,25 @@ describe('LocalScriptWriter', () => {
     expect(full.script.scenes.length).toBeGreaterThan(4);
     const { script } = await writer.writeScript(request(paper, 4));
     expect(script.scenes).toHaveLength(4);
-    expect(script.scenes.map((s) => s.title)).toEqual([paper.title, 'BACKGROUND', 'METHODS', 'Participants who slept at least seven']);
+    expect(script.scenes.map((s) => s.title)).toEqual([paper.title, 'BACKGROUND', 'METHODS', 'Participants, hours and pairs']);
     expect(script.scenes[2]?.narration.startsWith('We enrolled 120 adults.')).toBe(true);
     expect((await writer.writeScript(request(paper, 1))).script.scenes).toHaveLength(1);
+  });
+
+  it('titles a scene by the clause after an opening phrase, and never starts with a connective', async () => {
+    const doc: SourceDocument = {
+      title: 'Sleep',
+      authors: [],
+      sections: [
+        { text: "During deep sleep, slow brain waves replay the day's experiences. The hippocampus and the cortex fire together." },
+        { text: 'So the brain keeps what matters. Memories settle overnight.' },
+      ],
+    };
+    const { script } = await writer.writeScript(request(doc, 6));
+    expect(script.scenes.slice(1).map((s) => s.title)).toEqual([
+      "Slow brain waves replay the day's experiences",
+      'The brain keeps what matters',
+    ]);
   });
 
   it('is deterministic', async () => {
