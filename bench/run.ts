@@ -14,6 +14,7 @@ import { crashCost } from './benchmarks/crash-cost';
 import { inFlight } from './benchmarks/in-flight';
 import { orchestrationOverhead, orchestrationOverheadOnTmpfs } from './benchmarks/orchestration-overhead';
 import { paidPath } from './benchmarks/paid-path';
+import { renderCost } from './benchmarks/render-cost';
 import { renderMerge } from './benchmarks/render-merge';
 import { startBenchServer } from './lib/bench-server';
 import type { BenchContext, Benchmark, BenchmarkResult } from './lib/benchmark';
@@ -25,6 +26,7 @@ const BENCHMARKS: Benchmark[] = [
   orchestrationOverheadOnTmpfs,
   criticalPath,
   renderMerge,
+  renderCost,
   crashCost,
   paidPath,
   apiLoad,

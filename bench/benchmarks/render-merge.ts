@@ -145,7 +145,7 @@ export const renderMerge: Benchmark = {
       notes: [
         `${count} parts of ${SCENE_SEC} s (1280x720 30 fps H.264 + AAC, made once by normalizeScene), ${reps} runs, order alternated per run.`,
         'Bare: `ffmpeg -nostdin -y -loglevel error -f concat -safe 0 -i list -c copy out.mp4`. concatScenes adds `-map 0`, progress output and `-movflags +faststart`, which rewrites the file to put the index first.',
-        'The renderVideo step runs the real activity in MockActivityEnvironment with heartbeat details saying every scene is normalised, so it only merges, writes script.json and subtitles.srt, deletes the parts and probes the result.',
+        'The renderVideo step runs the real activity in MockActivityEnvironment with heartbeat details saying every scene is normalised, so it only merges (adding the subtitle track), takes the poster frame, writes script.json and subtitles.srt and deletes the parts.',
       ],
     };
   },

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { concatScenes } from '../media/concat-scenes';
 import { finishVideo } from '../media/finish-video';
+import { narrationGainDb } from '../media/loudness';
 import { writePosterFrame } from '../media/poster-frame';
 import { normalizeScene } from '../media/normalize-scene';
 import { presetOf, type PresetName } from '../shared/presets';
@@ -52,8 +53,8 @@ export interface RenderVideoDeps {
 
 /**
  * Stage `rendering`: every scene is normalised to one format (its length = narration + pause),
- * then the scenes are joined without re-encoding the picture, the audio is brought to -16 LUFS
- * and the subtitles are added as a soft track (finish-video.ts). Publishes video.mp4, its poster thumbnail.jpg,
+ * with the narration's one loudness gain (-16 LUFS for the whole video, loudness.ts); then the
+ * scenes are joined without re-encoding and the subtitles are added as a soft track (finish-video.ts). Publishes video.mp4, its poster thumbnail.jpg,
  * subtitles.srt and, last, script.json; then drops the scenes' narration and clips unless told to keep them.
  */
 export function createRenderVideo(deps: RenderVideoDeps) {
@@ -88,18 +89,33 @@ export function createRenderVideo(deps: RenderVideoDeps) {
           scratch.push(file);
           return file;
         };
+        // One gain for the whole narration, measured once a scene needs encoding (never on a resumed
+        // render whose scenes are all encoded already); the same narrations give the same gain.
+        let gainDb: number | undefined;
+        const narrationGain = async () =>
+          (gainDb ??= await narrationGainDb(
+            await Promise.all(
+              scenes.map(async (s) => ({
+                file: await store.fetch(videoId, s.audioFile, signal),
+                durationSec: s.durationSec + deps.scenePauseSec,
+              })),
+            ),
+            signal,
+          ));
         try {
           for (const [position, scene] of scenes.entries()) {
             const name = normalizedFileName(scene.index);
             const done = beat.normalized.includes(scene.index) && (await store.info(videoId, name)) !== undefined;
             if (!done) {
               const target = await tempPath(name);
+              const sceneGainDb = await narrationGain();
               await normalizeScene({
                 clipPath: await store.fetch(videoId, scene.clipFile, signal),
                 audioPath: await store.fetch(videoId, scene.audioFile, signal),
                 outPath: target,
                 width: preset.width,
                 height: preset.height,
+                gainDb: sceneGainDb,
                 durationSec: scene.durationSec + deps.scenePauseSec,
                 signal,
                 onProgress: (fraction) => {
@@ -116,19 +132,25 @@ export function createRenderVideo(deps: RenderVideoDeps) {
 
           const scenePaths: string[] = [];
           for (const s of scenes) scenePaths.push(await store.fetch(videoId, normalizedFileName(s.index), signal));
-          const joined = await tempPath(VIDEO_FILE);
-          await concatScenes({ scenePaths, outPath: joined, signal });
           const subtitles = await tempPath(SUBTITLES_FILE);
           await fs.writeFile(subtitles, companions.subtitlesSrt);
           const video = await tempPath(VIDEO_FILE);
-          await finishVideo({
-            joinedPath: joined,
-            subtitlesPath: subtitles,
-            outPath: video,
-            burnCaptions: input.burnCaptions,
-            captionFontSize: preset.captionFontSize,
-            signal,
-          });
+          if (input.burnCaptions) {
+            // Drawing captions encodes the picture again: a pass of its own after the join.
+            const joined = await tempPath(VIDEO_FILE);
+            await concatScenes({ scenePaths, outPath: joined, signal });
+            await finishVideo({
+              joinedPath: joined,
+              subtitlesPath: subtitles,
+              outPath: video,
+              burnCaptions: true,
+              captionFontSize: preset.captionFontSize,
+              signal,
+            });
+          } else {
+            // The join copies picture and sound and adds the subtitle track in the same pass.
+            await concatScenes({ scenePaths, outPath: video, subtitlesPath: subtitles, signal });
+          }
           const { size } = await fs.stat(video);
           // The poster: the middle of the title scene, which shows the video's title, away from any cut.
           const poster = await tempPath(THUMBNAIL_FILE);

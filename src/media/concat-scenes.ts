@@ -9,6 +9,10 @@ import { runFfmpeg } from './ffmpeg';
 export interface ConcatScenesOptions {
   scenePaths: string[];
   outPath: string;
+  /** An SRT file to add as a soft `mov_text` subtitle track, in the same pass. */
+  subtitlesPath?: string;
+  /** ISO 639-2 code of the subtitles' language. */
+  language?: string;
   signal?: AbortSignal;
 }
 
@@ -19,7 +23,7 @@ export function concatListLine(filePath: string): string {
 
 /** Writes `outPath` with all scenes in order, with the index (moov) first for streaming. */
 export async function concatScenes(options: ConcatScenesOptions): Promise<void> {
-  const { scenePaths, outPath, signal } = options;
+  const { scenePaths, outPath, subtitlesPath, language = 'eng', signal } = options;
   if (scenePaths.length === 0) throw new RangeError('concatScenes needs at least one scene');
   // Next to the output, so it lives (and is cleaned up) with the video's other artifacts.
   const listPath = `${outPath}.concat.txt`;
@@ -29,7 +33,10 @@ export async function concatScenes(options: ConcatScenesOptions): Promise<void> 
       [
         // -safe 0 allows absolute paths, which the list always holds.
         ...['-f', 'concat', '-safe', '0', '-i', listPath],
-        ...['-map', '0', '-c', 'copy', '-movflags', '+faststart', outPath],
+        ...(subtitlesPath ? ['-i', subtitlesPath, '-map', '0:v', '-map', '0:a', '-map', '1:0'] : ['-map', '0']),
+        ...['-c', 'copy'],
+        ...(subtitlesPath ? ['-c:s', 'mov_text', '-metadata:s:s:0', `language=${language}`, '-metadata:s:s:0', 'handler_name=Subtitles'] : []),
+        ...['-movflags', '+faststart', outPath],
       ],
       { signal, step: 'joining the scenes' },
     );

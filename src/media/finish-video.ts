@@ -1,12 +1,12 @@
 /**
- * The last pass of a render: the joined scenes' picture is copied as it is, their audio is
- * normalised to LOUDNESS_TARGET, and the subtitles are added as a soft `mov_text` track, which
- * players list as captions the viewer can turn on.
+ * The extra pass of a render with burned captions (`options.burnCaptions`): the joined picture is
+ * encoded again with the subtitles drawn in, the sound is copied (it was normalised when each
+ * scene was encoded), and the subtitles are also added as a soft `mov_text` track. Without burned
+ * captions, concatScenes adds the track while it joins, and there is no extra pass.
  */
 import { runFfmpeg } from './ffmpeg';
-import { loudnormFilter, measureLoudness } from './loudness';
 import { escapeFilterValue } from './filter-escape';
-import { SCENE_AUDIO_ARGS, SCENE_VIDEO_ARGS } from './scene-encoding';
+import { SCENE_VIDEO_ARGS } from './scene-encoding';
 
 /**
  * Captions as broadcasters set them: white sans-serif, bold, on a dark translucent box near the
@@ -45,17 +45,15 @@ export interface FinishVideoOptions {
 
 export async function finishVideo(options: FinishVideoOptions): Promise<void> {
   const { joinedPath, subtitlesPath, outPath, language = 'eng', burnCaptions = false, captionFontSize = 18, signal } = options;
-  const filter = loudnormFilter(await measureLoudness(joinedPath, signal));
   const picture = burnCaptions ? ['-vf', burnedCaptionsFilter(subtitlesPath, captionFontSize), ...SCENE_VIDEO_ARGS] : ['-c:v', 'copy'];
   await runFfmpeg(
     [
       ...['-i', joinedPath, '-i', subtitlesPath],
       ...['-map', '0:v:0', '-map', '0:a:0', '-map', '1:0', ...picture],
-      ...(filter ? ['-af', filter] : []),
-      ...SCENE_AUDIO_ARGS,
+      ...['-c:a', 'copy'],
       ...['-c:s', 'mov_text', '-metadata:s:s:0', `language=${language}`, '-metadata:s:s:0', 'handler_name=Subtitles'],
       ...['-movflags', '+faststart', outPath],
     ],
-    { signal, step: 'normalising loudness and adding subtitles' },
+    { signal, step: 'adding subtitles' },
   );
 }

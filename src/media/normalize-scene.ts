@@ -7,6 +7,7 @@
  * picture held that long reads as a stalled video, whereas a loop keeps the scene moving.
  */
 import { runFfmpeg } from './ffmpeg';
+import { gainFilters } from './loudness';
 import { SCENE_AUDIO_ARGS, SCENE_FPS, SCENE_HEIGHT, SCENE_SAMPLE_RATE, SCENE_VIDEO_ARGS, SCENE_WIDTH } from './scene-encoding';
 
 export interface NormalizeSceneOptions {
@@ -18,6 +19,8 @@ export interface NormalizeSceneOptions {
   signal?: AbortSignal;
   /** Share of the scene encoded so far, 0–1. */
   onProgress?: (fraction: number) => void;
+  /** Gain applied to the narration, in dB (the video's loudness normalisation); none by default. */
+  gainDb?: number;
   /** The output's size; 1280x720 unless a preset says otherwise. */
   width?: number;
   height?: number;
@@ -25,7 +28,7 @@ export interface NormalizeSceneOptions {
 
 /** Writes a 30 fps H.264 + AAC 48 kHz stereo MP4 (1280x720 by default) of exactly `durationSec` seconds. */
 export async function normalizeScene(options: NormalizeSceneOptions): Promise<void> {
-  const { clipPath, audioPath, outPath, durationSec, signal, onProgress, width = SCENE_WIDTH, height = SCENE_HEIGHT } = options;
+  const { clipPath, audioPath, outPath, durationSec, signal, onProgress, width = SCENE_WIDTH, height = SCENE_HEIGHT, gainDb = 0 } = options;
   if (!(durationSec > 0)) throw new RangeError(`durationSec must be positive, got ${durationSec}`);
   const duration = durationSec.toFixed(3);
   const video = [
@@ -37,7 +40,9 @@ export async function normalizeScene(options: NormalizeSceneOptions): Promise<vo
     'format=yuv420p',
   ].join(',');
   // Silence after the narration up to the full length; -t then cuts both streams to it.
-  const audio = `aresample=${SCENE_SAMPLE_RATE},aformat=channel_layouts=stereo,apad=whole_dur=${duration}`;
+  // The gain and its limiter act on the stereo signal, as the loudness measurement does (mono
+  // narration is upmixed at -3 dB a channel, so a limiter before the upmix would cut more).
+  const audio = [`aresample=${SCENE_SAMPLE_RATE}`, 'aformat=channel_layouts=stereo', ...gainFilters(gainDb), `apad=whole_dur=${duration}`].join(',');
   await runFfmpeg(
     [
       ...['-stream_loop', '-1', '-i', clipPath],

@@ -93,7 +93,7 @@ test('a retried render whose files are published answers the same without render
   expect(await store.info(input.videoId, 'video.mp4')).toEqual(before);
 
   const edited = { ...input, script: { ...input.script, title: 'Another title' } };
-  await expect(render(edited)).rejects.toThrow(/scene-00\.clip\.mp4 of video .* is not stored/);
+  await expect(render(edited)).rejects.toThrow(/scene-00\.(clip\.mp4|wav) of video .* is not stored/);
 });
 
 test('the MP4 carries the subtitles as a soft mov_text track and speaks at -16 LUFS, true peak under -1.5 dBTP', async () => {
