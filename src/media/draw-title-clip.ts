@@ -1,7 +1,8 @@
 /**
  * Draws a title card as a short video: the title in white over a slowly turning colour
- * gradient. It is what a scene shows when no paid clip generator is configured, so it must look
- * alive (every frame differs from the last) and render quickly on two cores.
+ * gradient, with an optional line of key terms under it in a smaller font so the card says what
+ * the scene is about. It is what a scene shows when no paid clip generator is configured, so it
+ * must look alive (every frame differs from the last) and render quickly on two cores.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -58,6 +59,28 @@ export function layoutTitle(title: string, canvas = { width: CLIP_WIDTH, height:
   return { lines: kept, fontSize: last.fontSize };
 }
 
+/** The key-terms line: half the title's largest size, so twice the characters fit a line. */
+const TERMS_LAYOUT = { chars: 48, fontSize: 36 };
+const TERMS_SEPARATOR = ' · ';
+
+/**
+ * The key-terms line for a canvas: terms joined by " · ", dropping terms from the end until the
+ * line fits the width (a lone term too long is cut with an ellipsis). Undefined when no term is given.
+ */
+export function layoutTerms(
+  terms: readonly string[],
+  canvas = { width: CLIP_WIDTH, height: CLIP_HEIGHT },
+): { line: string; fontSize: number } | undefined {
+  const clean = terms.map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  if (clean.length === 0) return undefined;
+  const chars = Math.max(8, Math.floor(TERMS_LAYOUT.chars * Math.min(1, canvas.width / CLIP_WIDTH)));
+  for (let n = clean.length; n > 0; n--) {
+    const line = clean.slice(0, n).join(TERMS_SEPARATOR);
+    if (line.length <= chars) return { line, fontSize: TERMS_LAYOUT.fontSize };
+  }
+  return { line: `${(clean[0] ?? '').slice(0, chars - 1)}…`, fontSize: TERMS_LAYOUT.fontSize };
+}
+
 /** A deterministic colour from a seed and a slot: hue spread by the golden angle, dark enough for white text. */
 function seededColour(seed: number, slot: number): string {
   const hue = (((seed * 137.508 + slot * 97) % 360) + 360) % 360;
@@ -70,6 +93,11 @@ function seededColour(seed: number, slot: number): string {
 
 export interface DrawTitleClipOptions {
   title: string;
+  /**
+   * Key terms drawn on one line under the title in a smaller font ("sleep · memory · hippocampus").
+   * @default none: the title alone, centred
+   */
+  terms?: readonly string[];
   outPath: string;
   durationSec: number;
   /** Picks the colour scheme and the gradient's motion, so neighbouring scenes look different. */
@@ -88,30 +116,36 @@ export async function drawTitleClip(options: DrawTitleClipOptions): Promise<void
   if (!(durationSec > 0)) throw new RangeError(`durationSec must be positive, got ${durationSec}`);
   const canvas = { width: options.width ?? CLIP_WIDTH, height: options.height ?? CLIP_HEIGHT };
   const { lines, fontSize } = layoutTitle(title, canvas);
+  const termsLine = layoutTerms(options.terms ?? [], canvas);
   // Text goes through files, not `text=`: drawtext's own escaping and %{} expansion would
   // otherwise mangle titles holding quotes, colons, percent signs or backslashes.
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-title-'));
   try {
     const font = findTitleFont();
     const lineHeight = Math.round(fontSize * 1.25);
-    const top = `(h-${lines.length * lineHeight})/2`;
+    const termsGap = termsLine ? Math.round(termsLine.fontSize * 0.5) : 0;
+    const termsHeight = termsLine ? Math.round(termsLine.fontSize * 1.25) : 0;
+    // The title and the terms line are centred together, as one block.
+    const top = `(h-${lines.length * lineHeight + termsGap + termsHeight})/2`;
     const draws: string[] = [];
-    for (const [i, line] of lines.entries()) {
-      const textFile = path.join(workDir, `line-${i}.txt`);
-      await writeFile(textFile, line, 'utf8');
+    const drawLine = async (text: string, size: number, y: string, colour: string): Promise<void> => {
+      const textFile = path.join(workDir, `line-${draws.length}.txt`);
+      await writeFile(textFile, text, 'utf8');
       const opts = [
         ...(font ? [`fontfile=${escapeFilterValue(font)}`] : []),
         `textfile=${escapeFilterValue(textFile)}`,
         'expansion=none',
-        `fontsize=${fontSize}`,
-        'fontcolor=white',
+        `fontsize=${size}`,
+        `fontcolor=${colour}`,
         'borderw=3',
         'bordercolor=black@0.55',
         'x=(w-text_w)/2',
-        `y=${top}+${i * lineHeight}`,
+        `y=${y}`,
       ];
       draws.push(`drawtext=${opts.join(':')}`);
-    }
+    };
+    for (const [i, line] of lines.entries()) await drawLine(line, fontSize, `${top}+${i * lineHeight}`, 'white');
+    if (termsLine) await drawLine(termsLine.line, termsLine.fontSize, `${top}+${lines.length * lineHeight + termsGap}`, 'white@0.85');
     const colours = [0, 1, 2].map((slot) => seededColour(seed, slot));
     const gradient = [
       `gradients=s=${canvas.width}x${canvas.height}`,

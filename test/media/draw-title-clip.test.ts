@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { drawTitleClip, layoutTitle } from '../../src/media/draw-title-clip';
+import { drawTitleClip, layoutTerms, layoutTitle } from '../../src/media/draw-title-clip';
 import { probeMedia } from '../../src/media/probe';
 import { runTool } from '../../src/media/run-tool';
 import { analyse, makeScratchDir } from './media-test-helpers';
@@ -21,6 +21,9 @@ function meanAbsDiff(a: Buffer, b: Buffer): number {
   for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
   return sum / a.length;
 }
+
+/** Rows `from` to `to` (exclusive) of a 64x36 RGB frame from frameAt. */
+const rows = (frame: Buffer, from: number, to: number): Buffer => frame.subarray(from * 64 * 3, to * 64 * 3);
 
 describe('drawTitleClip', () => {
   let scratch: Awaited<ReturnType<typeof makeScratchDir>>;
@@ -67,6 +70,23 @@ describe('drawTitleClip', () => {
     expect(meanAbsDiff(await frameAt(other, 0), await frameAt(again, 0))).toBeGreaterThan(5);
   });
 
+  it('draws the key terms on a line under the title', async () => {
+    const draw = async (name: string, terms?: string[]): Promise<Buffer> => {
+      const out = path.join(scratch.dir, `${name}.mp4`);
+      await drawTitleClip({ title: 'Sleep and memory', terms, outPath: out, durationSec: 0.5, seed: 7 });
+      return frameAt(out, 0);
+    };
+    const titleOnly = await draw('terms-none');
+    const sleep = await draw('terms-sleep', ['hippocampus', 'deep sleep', 'cortex']);
+    const other = await draw('terms-other', ['caffeine', 'word pairs', 'tracker']);
+    expect(meanAbsDiff(titleOnly, sleep)).toBeGreaterThan(0.5);
+    // Same title, other terms: the title above (rows 0-18 of 36) and the gradient below are the
+    // same, and the line just under the title (rows 19-22, y 380-440 of 720) differs.
+    expect(meanAbsDiff(rows(sleep, 0, 18), rows(other, 0, 18))).toBeLessThan(0.5);
+    expect(meanAbsDiff(rows(sleep, 19, 22), rows(other, 19, 22))).toBeGreaterThan(3);
+    expect(meanAbsDiff(rows(sleep, 23, 36), rows(other, 23, 36))).toBeLessThan(0.5);
+  });
+
   it('rejects with an AbortError when cancelled mid-render', async () => {
     const controller = new AbortController();
     const run = drawTitleClip({
@@ -106,5 +126,23 @@ describe('layoutTitle', () => {
     const { lines } = layoutTitle('word '.repeat(60));
     expect(lines).toHaveLength(3);
     expect(lines[2]).toMatch(/…$/);
+  });
+});
+
+describe('layoutTerms', () => {
+  it('joins the terms with middle dots at half the title size', () => {
+    expect(layoutTerms(['sleep', 'memory', ' hippo\ncampus '])).toEqual({ line: 'sleep · memory · hippo campus', fontSize: 36 });
+  });
+
+  it('drops terms from the end until the line fits a narrow canvas', () => {
+    const terms = ['hippocampus', 'consolidation', 'slow-wave sleep'];
+    expect(layoutTerms(terms)?.line).toBe('hippocampus · consolidation · slow-wave sleep');
+    expect(layoutTerms(terms, { width: 720, height: 1280 })?.line).toBe('hippocampus · consolidation');
+  });
+
+  it('cuts a lone term too long for the line, and draws nothing without terms', () => {
+    expect(layoutTerms(['x'.repeat(80)])?.line).toMatch(/^x{47}…$/);
+    expect(layoutTerms([])).toBeUndefined();
+    expect(layoutTerms(['  '])).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 /**
- * A clip generator that needs no key and no network: it draws the scene's title over a moving
+ * A clip generator that needs no key and no network: it draws the scene's title, and under it
+ * the key terms of its narration (so the picture says more than a heading), over a moving
  * gradient with ffmpeg. Each scene's index seeds its colours so consecutive scenes differ. It has
  * one free step, `draw`; there is no remote task, so submitting only names the work and the
  * drawing happens while the step is awaited, where progress and cancellation reach ffmpeg.
@@ -11,6 +12,7 @@ import { clipCanvas, presetOf } from '../../shared/presets';
 import type { AwaitClipStepRequest, ClipGenerator, ClipStep, ClipStepOutcome, SubmitClipStepRequest } from '../contracts';
 import { produceFileAtomic } from '../atomic-file';
 import { ProviderRejectedError } from '../errors';
+import { keyTerms } from './key-terms';
 
 export interface DrawnClipGeneratorOptions {
   /** Length of each drawn clip; normalisation loops it to the narration's length. */
@@ -18,6 +20,8 @@ export interface DrawnClipGeneratorOptions {
 }
 
 const DRAW_STEP = 'draw';
+/** Three terms read at a glance; layoutTerms drops any that would not fit a narrow canvas. */
+const TERMS_PER_CLIP = 3;
 
 export class DrawnClipGenerator implements ClipGenerator {
   constructor(private readonly options: DrawnClipGeneratorOptions) {}
@@ -42,6 +46,7 @@ export class DrawnClipGenerator implements ClipGenerator {
     await produceFileAtomic(outPath, (tmpPath) =>
       drawTitleClip({
         title: scene.title,
+        terms: keyTerms(scene.narration, TERMS_PER_CLIP, { omit: scene.title }),
         outPath: tmpPath,
         durationSec: this.options.durationSec,
         seed: scene.index,

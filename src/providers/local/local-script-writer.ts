@@ -2,18 +2,20 @@
  * A script writer that needs no key and no network: it reads the document's own sentences
  * aloud, packed into scenes short enough to narrate in about 15 seconds. Scenes are titled by
  * their section's label, a short head clause, or their key terms (sceneTitle), never a phrase
- * cut in the middle. The same document
- * always gives the same script, which keeps demos and tests reproducible.
+ * cut in the middle. The same document always gives the same script, which keeps demos and tests
+ * reproducible.
  *
- * When the text needs more scenes than `maxScenes` allows, it is summarised by leading
- * sentences: the budget is dealt out to the sections in turns (one scene each, then a second
- * each, …) and every section keeps its first scenes. Abstracts put their key claim first in each
- * section, so this keeps every section's point instead of reading the first ones to the end.
+ * When the text needs more scenes than `maxScenes` allows, the budget is dealt out to the
+ * sections in turns (one scene each, then a second each, …), so every section keeps its point.
+ * A section that fits its scenes is read whole; a longer one is summarised by TextRank: it keeps
+ * the sentences the rest of the section talks about most, in their original order, instead of
+ * reading its first sentences and dropping the rest.
  */
 import type { Scene, Script, SourceDocument } from '../../shared/video';
 import type { ScriptWriter, Spend, WriteScriptRequest } from '../contracts';
+import { STOPWORDS, summarise } from './text-rank';
 
-/** Words one scene may hold: about 15 seconds of speech. */
+/** Words one scene may hold: about 15 seconds of speech, well inside the validator's MAX_WORDS_PER_SCENE. */
 export const MAX_SCENE_WORDS = 40;
 const MAX_TITLE_WORDS = 6;
 
@@ -76,20 +78,6 @@ export function introNarration(doc: SourceDocument): string {
   return limitWords(`This video explains "${title}".`, MAX_SCENE_WORDS);
 }
 
-/** Words too common to name a scene by. */
-const STOPWORDS = new Set(
-  (
-    'a about after again all also an and any are as at be because been before being between both but by can could did do does ' +
-    'during each even every few for from had has have having he her here his how however i if in into is it its just ' +
-    'less like more most much must no nor not of on once only or other our out over own per same she should so some ' +
-    'such than that the their them then there these they this those through thus to too under until up upon very was we ' +
-    'were what when where which while who whom why will with within without would you your one two three four five six ' +
-    'seven eight nine ten were whether each made make makes used using use may might many new ' +
-    // Frequent adjectives and irregular verb forms, which name no subject.
-    'good well least best better worse large small little long short high great next last lost held kept took ' +
-    'found shown known seen slept told gave given went came done part'
-  ).split(' '),
-);
 /** Openers that join a sentence to the one before; a title does not start with them. */
 const CONNECTIVES = /^(so|and|but|then|thus|however|therefore|also|yet|still|in short|in experiments)[,\s]+/i;
 
@@ -118,7 +106,7 @@ export function sceneTitle(label: string | undefined, narration: string, otherNa
   const head = clauses.length > 1 && OPENER.test(clauses[0] ?? '') ? clauses[1] : clauses[0];
   const headWords = words(head ?? '').length;
   if (head && headWords >= 2 && headWords <= MAX_TITLE_WORDS + 2) return capitalise(head);
-  return keyTerms(narration, otherNarrations);
+  return keyTermsTitle(narration, otherNarrations);
 }
 
 /** A clause that only sets the scene: "In experiments", "During deep sleep", "After two weeks". */
@@ -131,7 +119,7 @@ const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
  * no adverbs or verb forms by their endings) that recur in this scene or across the others, which
  * marks them as the subject rather than a detail.
  */
-function keyTerms(text: string, others: readonly string[]): string {
+function keyTermsTitle(text: string, others: readonly string[]): string {
   const terms = (t: string) =>
     (t.toLowerCase().match(/[\p{L}][\p{L}'-]*[\p{L}]/gu) ?? [])
       .map((w) => w.replace(/'s$/, ''))
@@ -169,6 +157,21 @@ function dealBudget(chunkCounts: readonly number[], budget: number): number[] {
   return kept;
 }
 
+/**
+ * The narrations of a section given `scenes` scenes: all its chunks when they fit, else its most
+ * central sentences (TextRank) that pack into `scenes` scenes of MAX_SCENE_WORDS. Should no whole
+ * sentence fit (one overlong sentence), its first chunks stand in.
+ */
+function sectionScenes(sentences: readonly string[], chunks: readonly string[], scenes: number): string[] {
+  if (scenes >= chunks.length) return [...chunks];
+  if (scenes <= 0) return [];
+  const summary = summarise(sentences, {
+    maxWords: scenes * MAX_SCENE_WORDS,
+    fits: (chosen) => packSentences(chosen, MAX_SCENE_WORDS).length <= scenes,
+  });
+  return summary.length > 0 ? packSentences(summary, MAX_SCENE_WORDS) : chunks.slice(0, scenes);
+}
+
 /** Builds the script from the document alone; see the file comment for how it summarises. */
 export function buildLocalScript(doc: SourceDocument, maxScenes: number): Script {
   const title = doc.title.replace(/\s+/g, ' ').trim();
@@ -176,14 +179,17 @@ export function buildLocalScript(doc: SourceDocument, maxScenes: number): Script
   const scenes: Scene[] = [{ index: 0, title, narration: intro, visual: title }];
 
   const sections = doc.sections
-    .map((s) => ({ label: s.label, chunks: packSentences(splitSentences(s.text), MAX_SCENE_WORDS) }))
+    .map((s) => {
+      const sentences = splitSentences(s.text);
+      return { label: s.label, sentences, chunks: packSentences(sentences, MAX_SCENE_WORDS) };
+    })
     .filter((s) => s.chunks.length > 0);
   const kept = dealBudget(
     sections.map((s) => s.chunks.length),
     Math.max(0, Math.floor(maxScenes) - 1),
   );
   const chosen = sections.flatMap((section, i) =>
-    section.chunks.slice(0, kept[i]).map((narration) => ({ label: section.label, narration })),
+    sectionScenes(section.sentences, section.chunks, kept[i] ?? 0).map((narration) => ({ label: section.label, narration })),
   );
   for (const { label, narration } of chosen) {
     const others = chosen.map((c) => c.narration).filter((n) => n !== narration);

@@ -1,10 +1,21 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { drawTitleClip } from '../../../src/media/draw-title-clip';
 import { probeMedia } from '../../../src/media/probe';
+import { runTool } from '../../../src/media/run-tool';
+import { keyTerms } from '../../../src/providers/local/key-terms';
 import { DrawnClipGenerator } from '../../../src/providers/local/drawn-clip-generator';
 import type { ClipGenerator } from '../../../src/providers/contracts';
 import type { Scene } from '../../../src/shared/video';
 import { makeScratchDir } from '../../media/media-test-helpers';
+
+/** The first frame of a clip as raw 64x36 RGB bytes. */
+async function firstFrame(clip: string): Promise<Buffer> {
+  const script = 'ffmpeg -v error -i "$1" -frames:v 1 -vf scale=64:36 -f rawvideo -pix_fmt rgb24 - | base64 -w0';
+  return Buffer.from((await runTool('sh', ['-c', script, 'sh', clip])).stdout, 'base64');
+}
+
+const meanAbsDiff = (a: Buffer, b: Buffer): number => a.reduce((sum, byte, i) => sum + Math.abs(byte - (b[i] ?? 0)), 0) / a.length;
 
 describe('DrawnClipGenerator', () => {
   let scratch: Awaited<ReturnType<typeof makeScratchDir>>;
@@ -67,6 +78,34 @@ describe('DrawnClipGenerator', () => {
       });
       expect((await probeMedia(outPath)).video).toMatchObject(size);
     }
+  });
+
+  it("shows the key terms of the scene's narration under its title", async () => {
+    const scene = {
+      ...uniqueScene('Sleep and memory'),
+      narration: 'During deep sleep the hippocampus replays memories to the cortex. The cortex keeps what the hippocampus replays.',
+    };
+    const outPath = path.join(scratch.dir, 'clips', `terms-${scene.index}.mp4`);
+    await generator.await({
+      scene,
+      step: 'draw',
+      taskId: 'local',
+      outPath,
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+    });
+    const drawn = await firstFrame(outPath);
+
+    const terms = keyTerms(scene.narration, 3, { omit: scene.title });
+    expect(terms).toContain('cortex');
+    expect(terms.join(' · ')).toContain('hippocampus');
+    const reference = async (name: string, withTerms?: string[]): Promise<Buffer> => {
+      const out = path.join(scratch.dir, `${name}-${scene.index}.mp4`);
+      await drawTitleClip({ title: scene.title, terms: withTerms, outPath: out, durationSec: 1, seed: scene.index });
+      return firstFrame(out);
+    };
+    expect(meanAbsDiff(drawn, await reference('with-terms', terms))).toBeLessThan(0.5);
+    expect(meanAbsDiff(drawn, await reference('title-only'))).toBeGreaterThan(1);
   });
 
   it('stops drawing when its signal aborts', async () => {

@@ -1,4 +1,5 @@
 import { LocalScriptWriter, MAX_SCENE_WORDS, packSentences, splitSentences } from '../../../src/providers/local/local-script-writer';
+import { MAX_WORDS_PER_SCENE, scriptProblems } from '../../../src/shared/validate-script';
 import type { SourceDocument } from '../../../src/shared/video';
 
 const wordCount = (text: string): number => text.split(/\s+/).filter(Boolean).length;
@@ -66,7 +67,7 @@ describe('LocalScriptWriter', () => {
     for (const scene of script.scenes) expect(scene.visual).toBe(scene.title);
   });
 
-  it('never writes more than maxScenes and keeps the start of every section when it must cut', async () => {
+  it('never writes more than maxScenes and keeps a scene for every section when it must cut', async () => {
     const full = await writer.writeScript(request(paper, 50));
     expect(full.script.scenes.length).toBeGreaterThan(4);
     const { script } = await writer.writeScript(request(paper, 4));
@@ -74,6 +75,80 @@ describe('LocalScriptWriter', () => {
     expect(script.scenes.map((s) => s.title)).toEqual([paper.title, 'BACKGROUND', 'METHODS', 'Participants, hours and pairs']);
     expect(script.scenes[2]?.narration.startsWith('We enrolled 120 adults.')).toBe(true);
     expect((await writer.writeScript(request(paper, 1))).script.scenes).toHaveLength(1);
+  });
+
+  describe('when a section is longer than its scenes', () => {
+    // Off-topic sentences open the section and sit between the ones it is about.
+    const findings = [
+      'This work was funded by a private foundation in Geneva.',
+      "Sleep strengthens memory by replaying the day's learning in the hippocampus.",
+      'The weather during the study was unusually warm for the season.',
+      'During deep sleep the hippocampus replays new memory traces to the cortex.',
+      'Memory traces replayed during sleep become stable in the cortex.',
+      'Participants in the sleep group recalled more words than those kept awake all night.',
+      'The authors thank the technicians of the laboratory for their help.',
+    ];
+    const doc: SourceDocument = {
+      title: 'Sleep and memory',
+      authors: [],
+      sections: [
+        { label: 'AIM', text: 'We asked whether sleep helps memory.' },
+        { label: 'FINDINGS', text: findings.join(' ') },
+      ],
+    };
+
+    it('narrates its most central sentences in their original order, not its first ones', async () => {
+      const { script } = await writer.writeScript(request(doc, 3));
+      expect(script.scenes.map((s) => s.title)).toEqual(['Sleep and memory', 'AIM', 'FINDINGS']);
+      // The short section fits its scene and is read whole.
+      expect(script.scenes[1]?.narration).toBe('We asked whether sleep helps memory.');
+      const narration = script.scenes[2]?.narration ?? '';
+      expect(narration).not.toContain(findings[0]);
+      expect(narration).not.toContain(findings[2]);
+      expect(narration).toContain(findings[3]);
+      const kept = splitSentences(narration);
+      expect(kept.length).toBeGreaterThan(1);
+      const positions = kept.map((s) => findings.indexOf(s));
+      expect(positions.every((p) => p >= 0)).toBe(true);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    });
+
+    it('stays under the word limit and passes the script rules', async () => {
+      expect(MAX_SCENE_WORDS).toBeLessThanOrEqual(MAX_WORDS_PER_SCENE);
+      for (const maxScenes of [2, 3, 4]) {
+        const { script } = await writer.writeScript(request(doc, maxScenes));
+        expect(script.scenes.length).toBeLessThanOrEqual(maxScenes);
+        for (const scene of script.scenes) expect(wordCount(scene.narration)).toBeLessThanOrEqual(MAX_SCENE_WORDS);
+        expect(scriptProblems(script)).toEqual([]);
+      }
+    });
+
+    it('fills a second scene with the next most central sentence when it has two', async () => {
+      const { script } = await writer.writeScript(request(doc, 4));
+      const narrations = script.scenes.slice(2).map((s) => s.narration);
+      expect(narrations).toHaveLength(2);
+      expect(narrations.join(' ')).toContain(findings[5]);
+      expect(narrations.join(' ')).not.toContain(findings[0]);
+    });
+
+    it('falls back to its first words when no whole sentence fits a scene', async () => {
+      const run = `${'sleep helps memory and '.repeat(25)}that is all.`;
+      const { script } = await writer.writeScript(request({ title: 'Run-on', authors: [], sections: [{ text: run }] }, 2));
+      expect(script.scenes).toHaveLength(2);
+      const narration = script.scenes[1]?.narration ?? '';
+      expect(wordCount(narration)).toBeGreaterThan(0);
+      expect(wordCount(narration)).toBeLessThanOrEqual(MAX_SCENE_WORDS);
+      expect(run.startsWith(narration)).toBe(true);
+    });
+
+    it('is read whole when the scenes allow', async () => {
+      const { script } = await writer.writeScript(request(doc, 20));
+      const all = script.scenes
+        .slice(2)
+        .map((s) => s.narration)
+        .join(' ');
+      expect(all).toBe(findings.join(' '));
+    });
   });
 
   it('titles a scene by the clause after an opening phrase, and never starts with a connective', async () => {
