@@ -35,6 +35,9 @@ import { runningActivities } from '../test/helpers/running-activities';
 import { pollUntil } from '../test/helpers/poll';
 import { localDeps } from '../test/helpers/video-stack';
 import { workflowBundle } from '../test/helpers/workflow-bundle';
+import { identifyUpload } from '../src/uploads/identify-upload';
+import { newUploadId, saveUpload, uploadFileName } from '../src/uploads/upload-records';
+import { makeSplitImage } from '../test/helpers/test-images';
 import { exportHistory, HISTORIES_DIR } from './history-export';
 
 type Handle = WorkflowHandle<typeof generateVideo>;
@@ -50,7 +53,7 @@ interface Scenario {
   /** Providers swapped in for this run. */
   deps?: (base: ActivityDeps) => Partial<ActivityDeps>;
   /** More of the input, from earlier runs (a retry's taken-over work). */
-  input?: () => Promise<Partial<GenerateVideoInput>>;
+  input?: (ctx: { mediaRoot: string }) => Promise<Partial<GenerateVideoInput>>;
   /** Drives the run to its end and checks it ended as intended. */
   drive(handle: Handle): Promise<void>;
 }
@@ -90,8 +93,42 @@ async function cancelWhileNarrating(handle: Handle): Promise<void> {
 /** What the cancelled run of `cancel-keeps-finished-files` finished, for the retry after it. */
 let cancelledWork: FinishedWork | undefined;
 
+/** Two uploaded images in the store, as `POST /api/uploads` leaves them, and a slideshow of them. */
+async function slideshowInput(ctx: { mediaRoot: string }): Promise<Partial<GenerateVideoInput>> {
+  const store = new LocalArtifactStore(ctx.mediaRoot);
+  const limits = { maxFileBytes: 1e8, maxFiles: 10, maxPixels: 1e8, maxAudioSec: 3600 };
+  const uploads: string[] = [];
+  for (const colour of ['teal', 'gold']) {
+    const id = newUploadId();
+    const working = await store.tempPath(id, 'original.bin');
+    await makeSplitImage(`${working}.png`, 320, 240, colour);
+    await fs.rename(`${working}.png`, working);
+    const facts = await identifyUpload(working, limits);
+    if ('status' in facts) throw new Error(`the generated image was refused: ${facts.reason}`);
+    const record = {
+      ...facts,
+      id,
+      tenant: 'default',
+      name: `${colour}.png`,
+      bytes: 0,
+      file: uploadFileName(facts),
+      createdAt: new Date().toISOString(),
+    };
+    await saveUpload(store, record, working);
+    uploads.push(id);
+  }
+  const images = [{ upload: uploads[0]!, caption: 'A teal square.' }, { upload: uploads[1]! }];
+  return { source: { type: 'slideshow', title: 'Two squares', images, secondsPerImage: 1.5, transition: 'fade', fit: 'letterbox' } };
+}
+
 const SCENARIOS: Scenario[] = [
   { name: 'completed', about: 'a video that completed', drive: expectCompleted },
+  {
+    name: 'slideshow-completed',
+    about: 'a slideshow of two uploaded images, one caption narrated',
+    input: slideshowInput,
+    drive: expectCompleted,
+  },
   {
     name: 'failed-safety-blocked',
     about: 'a run ended by a non-retryable provider error while writing the script',
@@ -259,7 +296,7 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
       videoId,
       source: scenario.source ?? SOURCE,
       options: { review: false, reviewTimeoutSec: 600, maxScenes: 3, voice: 'en-us', sceneConcurrency: 2, ...scenario.options },
-      ...(await scenario.input?.()),
+      ...(await scenario.input?.({ mediaRoot: ctx.mediaRoot })),
     };
     const handle = await ctx.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, { taskQueue, workflowId: videoId, args: [input] });
     await scenario.drive(handle);

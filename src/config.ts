@@ -142,6 +142,11 @@ const envSchema = z.object({
   /** Origins whose pages may call the codec endpoint; the Web UI's origin by default. */
   CODEC_CORS_ORIGINS: z.string().optional(),
   BODY_LIMIT: z.string().default('100kb'),
+  /** Limits of `POST /api/uploads`: bytes of one file (in MB), files per request, pixels of one image, seconds of one audio file. */
+  UPLOAD_MAX_FILE_MB: z.coerce.number().positive().max(10_240).default(100),
+  UPLOAD_MAX_FILES: positiveInt.max(1000).default(50),
+  UPLOAD_MAX_PIXELS: positiveInt.default(50_000_000),
+  UPLOAD_MAX_AUDIO_SEC: positiveInt.default(3600),
   /** Seconds between keep-alive comments on an event stream, so proxies keep it open. */
   SSE_KEEPALIVE_SEC: z.coerce.number().positive().max(15).default(15),
   CREATE_RATE_LIMIT: positiveInt.default(30),
@@ -275,6 +280,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       allowUnauthenticated: e.ALLOW_UNAUTHENTICATED_API === 'true',
       webhookSecret: e.WEBHOOK_SECRET,
       bodyLimit: e.BODY_LIMIT,
+      uploads: Object.freeze({
+        maxFileBytes: Math.round(e.UPLOAD_MAX_FILE_MB * 1024 * 1024),
+        maxFiles: e.UPLOAD_MAX_FILES,
+        maxPixels: e.UPLOAD_MAX_PIXELS,
+        maxAudioSec: e.UPLOAD_MAX_AUDIO_SEC,
+      }),
       sseKeepAliveMs: e.SSE_KEEPALIVE_SEC * 1000,
       createRateLimit: e.CREATE_RATE_LIMIT,
       createRateWindowSec: e.CREATE_RATE_WINDOW_SEC,

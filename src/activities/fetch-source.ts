@@ -23,6 +23,8 @@ export function createFetchSource(deps: { sourceProvider: SourceProvider }) {
     async fetchSource(source: VideoSource): Promise<SourceDocument> {
       return atActivityBoundary(async () => {
         if (source.type === 'text') return documentFromText(source.title, source.text);
+        if (source.type === 'slideshow')
+          throw ApplicationFailure.nonRetryable('A slideshow has no document to fetch', FailureType.InvalidInput);
         const { cancellationSignal } = Context.current();
         return deps.sourceProvider.fetchPubmed(source.pmid, cancellationSignal);
       });

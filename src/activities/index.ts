@@ -13,8 +13,10 @@ import { createDiscardVideoFiles } from './discard-video-files';
 import { createFetchSource } from './fetch-source';
 import { createGenerateClip } from './generate-clip';
 import { createNarrateScene } from './narrate-scene';
+import { createRenderSlideshow } from './render-slideshow';
 import { createRenderVideo } from './render-video';
 import { createSubmitClipStep } from './submit-clip-step';
+import { createTakeUploads } from './take-uploads';
 import { createWriteScript } from './write-script';
 import { createSweepMedia } from '../retention/sweep-media';
 
@@ -40,14 +42,15 @@ export interface ActivityDeps {
 export function createActivitiesByQueue(deps: ActivityDeps) {
   return {
     // A retry's copy of the finished files is light I/O, like a fetch, and comes first as one does.
-    source: { ...createFetchSource(deps), ...createCopyFinishedFiles(deps) },
+    // Copying a slideshow's uploads is the same kind of light I/O.
+    source: { ...createFetchSource(deps), ...createCopyFinishedFiles(deps), ...createTakeUploads(deps) },
     script: createWriteScript(deps),
     narration: createNarrateScene(deps),
     // generateClip and quoteClips serve runs started before paid steps became activities.
     clips: { ...createClipSteps(deps), ...createGenerateClip(deps) },
     'clip-submissions': createSubmitClipStep(deps),
     // discardVideoFiles stays here for runs that clean up on the render queue.
-    render: { ...createRenderVideo(deps), ...createDiscardVideoFiles(deps) },
+    render: { ...createRenderVideo(deps), ...createRenderSlideshow(deps), ...createDiscardVideoFiles(deps) },
     cleanup: { ...createDiscardVideoFiles(deps), ...createCancelClipTasks(deps), ...createSweepMedia(deps) },
   } satisfies Record<ActivityQueue, object>;
 }

@@ -178,7 +178,7 @@ export function createRenderVideo(deps: RenderVideoDeps) {
 }
 
 /** The MP4's size when this very render is already stored (its script matches), else undefined. */
-async function publishedRender(store: ArtifactStore, videoId: string, companions: RenderCompanions): Promise<number | undefined> {
+export async function publishedRender(store: ArtifactStore, videoId: string, companions: RenderCompanions): Promise<number | undefined> {
   const [video, subtitles, script] = await Promise.all([VIDEO_FILE, SUBTITLES_FILE, SCRIPT_FILE].map((n) => store.info(videoId, n)));
   if (!video || !subtitles || !script) return undefined;
   const stored = await store.fetch(videoId, SCRIPT_FILE).then((file) => fs.readFile(file, 'utf8'));

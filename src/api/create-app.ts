@@ -22,6 +22,7 @@ import { callerOf, requireApiKey } from './require-api-key';
 import { StatusBroadcaster } from './status-broadcaster';
 import { asTemporalUnavailable, temporalDeadline, withTemporalDeadline } from './temporal-unavailable';
 import type { StatusContext } from './status-body';
+import { uploadRoutes } from './upload-routes';
 import { videoRoutes } from './video-routes';
 import { VideoService } from './video-service';
 import { webhookRoutes } from './webhook-routes';
@@ -47,7 +48,15 @@ export function createApp(deps: AppDeps) {
   // Which proxies' X-Forwarded-For is believed for req.ip (TRUST_PROXY; off unless configured).
   app.set('trust proxy', config.api.trustProxy);
   const metrics = new ApiMetrics();
-  const service = new VideoService(deps.client, config, (source) => metrics.videoStarted(source));
+  const service = new VideoService(
+    deps.client,
+    config,
+    (source) => metrics.videoStarted(source),
+    undefined,
+    undefined,
+    undefined,
+    deps.store,
+  );
   // Links come from configuration, never from a request's headers (src/api/public-base-url.ts).
   // With PORT=0 the port is the one the listening socket was given, learnt from the first request.
   let boundPort: number | undefined;
@@ -140,6 +149,8 @@ export function createApp(deps: AppDeps) {
     const report = await health.report();
     res.status(report.ok ? 200 : 503).json(report);
   });
+  // Multipart, streamed to the store part by part; no JSON parser reads it.
+  app.use('/api/uploads', uploadRoutes({ store: deps.store, limits: config.api.uploads, createLimit }));
   // Parsed after authentication, so a caller without a key cannot make the API read a body.
   app.use(express.json({ limit: config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
   // Once the body is read: Temporal calls share one deadline, so an outage answers 503 in seconds.

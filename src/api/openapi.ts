@@ -11,6 +11,8 @@ import {
   listQuerySchema,
   scriptSchema,
   subtitlesQuerySchema,
+  uploadListSchema,
+  uploadSchema,
   videoListSchema,
   videoStatusSchema,
 } from './schemas';
@@ -93,6 +95,9 @@ export function buildOpenApiDocument() {
             '400': error('Invalid body'),
             '409': error('Idempotency-Key reused with another body'),
             '413': error('Body too large'),
+            '422': error(
+              "A slideshow's upload is not the caller's, is gone, or is not the kind the source needs (upload_not_found, invalid_request)",
+            ),
             '402': {
               ...error("The video's budget would pass the tenant's credits per 24 hours (credit_quota_exceeded)"),
               headers: { 'Retry-After': { description: 'Seconds until credits come back', schema: { type: 'integer' } } },
@@ -300,6 +305,45 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      '/api/uploads': {
+        post: {
+          operationId: 'createUploads',
+          summary: 'Upload images and audio for slideshows: multipart, each file a part named "file"; all or nothing',
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  properties: { file: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+                },
+              },
+            },
+          },
+          responses: {
+            '201': { description: 'Every file stored', content: jsonContent('UploadList') },
+            '400': error('A part not named file, no file, or a malformed body'),
+            '413': error('A file past UPLOAD_MAX_FILE_MB (upload_refused) or more than UPLOAD_MAX_FILES files (too_many_files)'),
+            '415': error('Not multipart, or a file that is not an image or audio ffmpeg reads (upload_refused)'),
+            '422': error('An image past UPLOAD_MAX_PIXELS or damaged, or audio past UPLOAD_MAX_AUDIO_SEC (upload_refused)'),
+            '429': rateLimited,
+            ...common,
+          },
+        },
+      },
+      '/api/uploads/{id}': {
+        get: {
+          operationId: 'getUpload',
+          summary: "An upload's record",
+          parameters: [{ ...idParameter, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The upload', content: jsonContent('Upload') },
+            '404': error("Unknown, expired or another tenant's upload"),
+            ...readLimited,
+            ...common,
+          },
+        },
+      },
       '/api/videos/{id}/thumbnail': {
         get: {
           operationId: 'getThumbnail',
@@ -431,6 +475,8 @@ export function buildOpenApiDocument() {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS; required only when it is set' } },
       schemas: {
         CreateVideoBody: jsonSchema(createVideoBodySchema, 'input'),
+        Upload: jsonSchema(uploadSchema, 'output'),
+        UploadList: jsonSchema(uploadListSchema, 'output'),
         Script: jsonSchema(scriptSchema, 'input'),
         VideoStatus: jsonSchema(videoStatusSchema, 'output'),
         VideoList: jsonSchema(videoListSchema, 'output'),

@@ -6,7 +6,11 @@ import { z } from 'zod';
 import { MAX_SCENES_PER_SCRIPT, MAX_VISUAL_CHARS, MAX_WORDS_PER_SCENE } from '../shared/validate-script';
 import { PRESET_NAMES } from '../shared/presets';
 import { RUN_STATUSES, STAGES } from '../shared/video';
+import { UPLOAD_ID_PATTERN } from '../uploads/upload-records';
 import { TENANT_ID_PATTERN } from './api-keys';
+
+/** Images in one slideshow, at most. */
+export const MAX_SLIDESHOW_IMAGES = 100;
 
 export const pubmedSourceSchema = z
   .object({
@@ -23,7 +27,67 @@ export const textSourceSchema = z
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('type', [pubmedSourceSchema, textSourceSchema]);
+const uploadIdSchema = z.string().regex(UPLOAD_ID_PATTERN, 'expected an upload id from POST /api/uploads');
+
+export const slideshowSourceSchema = z
+  .object({
+    type: z.literal('slideshow'),
+    title: z.string().trim().min(1).max(300).optional().describe('The video title; the first caption (or "Slideshow") when absent'),
+    images: z
+      .array(
+        z.union([
+          uploadIdSchema,
+          z
+            .object({
+              upload: uploadIdSchema,
+              caption: z
+                .string()
+                .trim()
+                .min(1)
+                .max(1000)
+                .refine((t) => t.split(/\s+/).length <= MAX_WORDS_PER_SCENE, `caption must have at most ${MAX_WORDS_PER_SCENE} words`)
+                .optional(),
+            })
+            .strict(),
+        ]),
+      )
+      .min(1)
+      .max(MAX_SLIDESHOW_IMAGES)
+      .describe('Image uploads in order, each an id or {upload, caption}; captions are narrated (without audio) and shown as subtitles'),
+    audio: uploadIdSchema
+      .optional()
+      .describe('An audio upload played under the whole video, looped or cut to its length, instead of narration'),
+    secondsPerImage: z
+      .number()
+      .min(1)
+      .max(60)
+      .optional()
+      .describe('Time on screen per image (default 5); a narrated caption may need longer'),
+    transition: z.enum(['fade', 'none']).optional().describe('A crossfade between images (the default) or a cut'),
+    fit: z
+      .enum(['letterbox', 'crop'])
+      .optional()
+      .describe('letterbox (default) shows the whole image over a blurred copy of itself; crop fills the frame'),
+  })
+  .strict();
+
+export const sourceSchema = z.discriminatedUnion('type', [pubmedSourceSchema, textSourceSchema, slideshowSourceSchema]);
+
+export const uploadSchema = z.object({
+  id: z.string().describe('Referenced by a slideshow source'),
+  type: z.enum(['image', 'audio']),
+  name: z.string().describe("The part's file name as sent"),
+  bytes: z.number().int(),
+  format: z.string().describe('What ffprobe found: jpeg, png or webp; mp3, m4a, wav, webm or ogg'),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+  orientation: z.number().int().min(1).max(8).optional().describe('EXIF orientation; the slideshow turns the image upright'),
+  codec: z.string().optional(),
+  durationSec: z.number().optional(),
+  createdAt: z.string(),
+});
+
+export const uploadListSchema = z.object({ uploads: z.array(uploadSchema).describe('One entry per part, in the order sent') });
 
 export const optionsSchema = z
   .object({

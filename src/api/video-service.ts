@@ -30,6 +30,7 @@ import { memoTitle, toStatusBody, type StatusContext } from './status-body';
 import { DeletedVideos } from './deleted-videos';
 import { asWorkerUnavailable, RETRY_AFTER_SEC, withTemporalDeadline } from './temporal-unavailable';
 import { tenantOf, TenantQuotas } from './tenant-quotas';
+import { readUpload } from '../uploads/upload-records';
 
 export interface StartOutcome {
   videoId: string;
@@ -42,6 +43,9 @@ export interface StartOutcome {
  * Temporal says so about a second before this deadline, so a client hears 503 within seconds.
  */
 const QUERY_TIMEOUT_MS = 3_000;
+
+/** A slideshow image's time on screen when the request does not say. */
+const DEFAULT_SECONDS_PER_IMAGE = 5;
 
 /** Run statuses a retry may start from: the run ended without a video. */
 const RETRYABLE = new Set(['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
@@ -72,6 +76,10 @@ const hasRun = (description: WorkflowExecutionDescription) =>
  */
 export function runMetadata(source: GenerateVideoInput['source']): { staticSummary: string; staticDetails: string } {
   if (source.type === 'text') return { staticSummary: oneLine(source.title), staticDetails: 'Source: pasted text' };
+  if (source.type === 'slideshow') {
+    const sound = source.audio ? `, soundtrack ${source.audio}` : '';
+    return { staticSummary: oneLine(source.title), staticDetails: `Source: slideshow of ${source.images.length} uploaded images${sound}` };
+  }
   return {
     staticSummary: `PubMed ${source.pmid}`,
     staticDetails: `Source: PubMed [${source.pmid}](https://pubmed.ncbi.nlm.nih.gov/${source.pmid}/)`,
@@ -109,6 +117,8 @@ export class VideoService {
     quotas?: TenantQuotas,
     /** Shared by every view, like the quotas. */
     readonly deleted = new DeletedVideos(),
+    /** Where uploads are looked up, so a slideshow may only use its own tenant's; unchecked without it. */
+    private readonly store?: ArtifactStore,
   ) {
     this.quotas = quotas ?? new TenantQuotas(client, config);
   }
@@ -118,7 +128,7 @@ export class VideoService {
    * and another tenant's video is not found by any method (unless the caller sees all).
    */
   as(caller: Caller): VideoService {
-    return new VideoService(this.client, this.config, this.onStarted, caller, this.quotas, this.deleted);
+    return new VideoService(this.client, this.config, this.onStarted, caller, this.quotas, this.deleted, this.store);
   }
 
   /**
@@ -149,11 +159,12 @@ export class VideoService {
   ): Promise<StartOutcome> {
     const { videoId, requestHash, tenant, maxCredits } = run;
     const { reuse, retryOf } = extras;
-    const title = extras.title ?? (body.source.type === 'text' ? body.source.title : undefined);
+    const source = await this.workflowSource(body, tenant);
+    const title = extras.title ?? (source.type === 'pubmed' ? undefined : source.title);
     const d = this.config.defaults;
     const input: GenerateVideoInput = {
       videoId,
-      source: body.source,
+      source,
       options: {
         review: body.options?.review ?? false,
         reviewTimeoutSec: body.options?.reviewTimeoutSec ?? d.reviewTimeoutSec,
@@ -167,7 +178,7 @@ export class VideoService {
       paidSteps: this.config.paidSteps,
       ...(reuse ? { reuse } : {}),
     };
-    const metadata = runMetadata(body.source);
+    const metadata = runMetadata(source);
     try {
       const handle = await this.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, {
         workflowId: videoId,
@@ -207,6 +218,43 @@ export class VideoService {
       if (!repeat) throw err;
       return repeat;
     }
+  }
+
+  /**
+   * The source as the workflow takes it. A slideshow gets its defaults, and each upload it names
+   * must be the caller's and of the right kind: another tenant's upload answers as a missing one.
+   */
+  private async workflowSource(body: CreateVideoBody, tenant: string): Promise<GenerateVideoInput['source']> {
+    const { source } = body;
+    if (source.type !== 'slideshow') return source;
+    if (body.options?.review) {
+      throw new HttpError(400, 'invalid_request', "body.options.review: a slideshow's captions are its script; there is nothing to review");
+    }
+    const images = source.images.map((image) => (typeof image === 'string' ? { upload: image } : image));
+    if (this.store) {
+      const wanted = [
+        ...images.map((i) => ({ id: i.upload, kind: 'image' })),
+        ...(source.audio ? [{ id: source.audio, kind: 'audio' }] : []),
+      ];
+      for (const { id, kind } of wanted) {
+        const record = await readUpload(this.store, id);
+        const seen = record && (this.viewer?.seesAll || record.tenant === tenant);
+        if (!seen)
+          throw new HttpError(422, 'upload_not_found', `Upload ${id} was not found (uploads are kept for a limited time)`, { upload: id });
+        if (record.type !== kind) {
+          throw new HttpError(422, 'invalid_request', `Upload ${id} (${record.name}) is ${record.type}, not ${kind}`, { upload: id });
+        }
+      }
+    }
+    return {
+      type: 'slideshow',
+      title: source.title ?? images.find((i) => i.caption)?.caption?.slice(0, 120) ?? 'Slideshow',
+      images,
+      ...(source.audio ? { audio: source.audio } : {}),
+      secondsPerImage: source.secondsPerImage ?? DEFAULT_SECONDS_PER_IMAGE,
+      transition: source.transition ?? 'fade',
+      fit: source.fit ?? 'letterbox',
+    };
   }
 
   /** The existing video of an idempotency key, if any; 409 when it was made from another body. */
@@ -321,7 +369,11 @@ export class VideoService {
     const { maxCredits, ...options } = work.options;
     const body: CreateVideoBody = { source: work.source, options: { ...options, ...(maxCredits === undefined ? {} : { maxCredits }) } };
     // With no script written there is nothing to take over, and the retry starts from the source.
-    const reuse = work.script ? { fromVideoId: videoId, script: work.script, approved: work.approved, scenes: work.scenes } : undefined;
+    // A slideshow starts over from its uploads: copying them and narrating captions costs little.
+    const reuse =
+      work.script && work.source.type !== 'slideshow'
+        ? { fromVideoId: videoId, script: work.script, approved: work.approved, scenes: work.scenes }
+        : undefined;
     return this.start(body, idempotency, { retryOf: videoId, reuse, title: work.script?.title ?? memoTitle(description.memo) });
   }
 

@@ -35,7 +35,9 @@ export async function concatScenes(options: ConcatScenesOptions): Promise<void> 
         ...['-f', 'concat', '-safe', '0', '-i', listPath],
         ...(subtitlesPath ? ['-i', subtitlesPath, '-map', '0:v', '-map', '0:a', '-map', '1:0'] : ['-map', '0']),
         ...['-c', 'copy'],
-        ...(subtitlesPath ? ['-c:s', 'mov_text', '-metadata:s:s:0', `language=${language}`, '-metadata:s:s:0', 'handler_name=Subtitles'] : []),
+        ...(subtitlesPath
+          ? ['-c:s', 'mov_text', '-metadata:s:s:0', `language=${language}`, '-metadata:s:s:0', 'handler_name=Subtitles']
+          : []),
         ...['-movflags', '+faststart', outPath],
       ],
       { signal, step: 'joining the scenes' },

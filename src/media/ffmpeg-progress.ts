@@ -55,10 +55,7 @@ export function parseFfmpegProgress(lines: readonly string[], totalSec?: number)
 }
 
 /** Groups a stream of progress lines into blocks and hands each parsed block on. */
-export function createProgressLineReader(
-  onProgress: (p: FfmpegProgress) => void,
-  totalSec?: number,
-): (line: string) => void {
+export function createProgressLineReader(onProgress: (p: FfmpegProgress) => void, totalSec?: number): (line: string) => void {
   let block: string[] = [];
   return (line) => {
     block.push(line);

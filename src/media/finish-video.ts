@@ -13,18 +13,19 @@ import { SCENE_VIDEO_ARGS } from './scene-encoding';
  * bottom, large enough to read on a phone (libass sizes are relative to a 288-line canvas, so 18
  * is about 6 % of the picture's height).
  */
-const captionStyle = (fontSize: number) => [
-  'FontName=DejaVu Sans',
-  'Bold=1',
-  `FontSize=${fontSize}`,
-  'PrimaryColour=&H00FFFFFF',
-  'BackColour=&H80000000',
-  'BorderStyle=4',
-  'Outline=1',
-  'Shadow=0',
-  'MarginV=18',
-  'Alignment=2',
-].join(',');
+const captionStyle = (fontSize: number) =>
+  [
+    'FontName=DejaVu Sans',
+    'Bold=1',
+    `FontSize=${fontSize}`,
+    'PrimaryColour=&H00FFFFFF',
+    'BackColour=&H80000000',
+    'BorderStyle=4',
+    'Outline=1',
+    'Shadow=0',
+    'MarginV=18',
+    'Alignment=2',
+  ].join(',');
 
 export function burnedCaptionsFilter(subtitlesPath: string, fontSize = 18): string {
   return `subtitles=filename=${escapeFilterValue(subtitlesPath)}:force_style=${escapeFilterValue(captionStyle(fontSize))}`;

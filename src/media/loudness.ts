@@ -29,7 +29,11 @@ export interface ProgrammePart {
  * Loudness of `parts` played one after the other, each padded as the video pads it (so the
  * measurement gates the same silences as a player's would), after `filters`.
  */
-export async function measureLoudness(parts: readonly ProgrammePart[], signal?: AbortSignal, filters: readonly string[] = []): Promise<Loudness> {
+export async function measureLoudness(
+  parts: readonly ProgrammePart[],
+  signal?: AbortSignal,
+  filters: readonly string[] = [],
+): Promise<Loudness> {
   if (parts.length === 0) return { integratedLufs: -Infinity, truePeakDbtp: -Infinity };
   const files = parts.map((p) => p.file);
   // Each input is brought to one format first, since narrators write different sample rates.
@@ -41,7 +45,17 @@ export async function measureLoudness(parts: readonly ProgrammePart[], signal?: 
   const joined = `${files.map((_, i) => `[a${i}]`).join('')}${chain}`;
   const { stderr } = await runTool(
     'ffmpeg',
-    ['-hide_banner', '-nostdin', '-nostats', ...files.flatMap((f) => ['-i', f]), '-filter_complex', `${inputs.join(';')};${joined}`, '-f', 'null', '-'],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-nostats',
+      ...files.flatMap((f) => ['-i', f]),
+      '-filter_complex',
+      `${inputs.join(';')};${joined}`,
+      '-f',
+      'null',
+      '-',
+    ],
     { signal, step: 'measuring loudness' },
   );
   return parseSummary(stderr);

@@ -42,7 +42,12 @@ export async function normalizeScene(options: NormalizeSceneOptions): Promise<vo
   // Silence after the narration up to the full length; -t then cuts both streams to it.
   // The gain and its limiter act on the stereo signal, as the loudness measurement does (mono
   // narration is upmixed at -3 dB a channel, so a limiter before the upmix would cut more).
-  const audio = [`aresample=${SCENE_SAMPLE_RATE}`, 'aformat=channel_layouts=stereo', ...gainFilters(gainDb), `apad=whole_dur=${duration}`].join(',');
+  const audio = [
+    `aresample=${SCENE_SAMPLE_RATE}`,
+    'aformat=channel_layouts=stereo',
+    ...gainFilters(gainDb),
+    `apad=whole_dur=${duration}`,
+  ].join(',');
   await runFfmpeg(
     [
       ...['-stream_loop', '-1', '-i', clipPath],

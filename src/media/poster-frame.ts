@@ -16,7 +16,23 @@ export async function writePosterFrame(options: PosterFrameOptions): Promise<voi
   const { videoPath, outPath, atSec, signal } = options;
   await runFfmpeg(
     // -ss before -i seeks to the nearest key frame and decodes on to the exact time.
-    ['-ss', atSec.toFixed(3), '-i', videoPath, '-frames:v', '1', '-update', '1', '-vf', 'scale=640:-2', '-q:v', '3', '-f', 'image2', outPath],
+    [
+      '-ss',
+      atSec.toFixed(3),
+      '-i',
+      videoPath,
+      '-frames:v',
+      '1',
+      '-update',
+      '1',
+      '-vf',
+      'scale=640:-2',
+      '-q:v',
+      '3',
+      '-f',
+      'image2',
+      outPath,
+    ],
     { signal, step: 'poster frame' },
   );
 }

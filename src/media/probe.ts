@@ -45,11 +45,10 @@ function toNumber(value: string | number | undefined): number {
 
 /** Probes `path`; rejects with MediaToolError when ffprobe cannot read it. */
 export async function probeMedia(path: string, signal?: AbortSignal): Promise<MediaInfo> {
-  const { stdout } = await runTool(
-    'ffprobe',
-    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
-    { signal, step: 'probing media' },
-  );
+  const { stdout } = await runTool('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], {
+    signal,
+    step: 'probing media',
+  });
   let parsed: ProbeOutput;
   try {
     parsed = JSON.parse(stdout) as ProbeOutput;
@@ -60,8 +59,7 @@ export async function probeMedia(path: string, signal?: AbortSignal): Promise<Me
   const video = streams.find((s) => s.codec_type === 'video');
   const audio = streams.find((s) => s.codec_type === 'audio');
   // Raw streams (e.g. some WAVs) may lack a format duration; fall back to the longest stream.
-  const durationSec =
-    toNumber(parsed.format?.duration) || Math.max(0, ...streams.map((s) => toNumber(s.duration)));
+  const durationSec = toNumber(parsed.format?.duration) || Math.max(0, ...streams.map((s) => toNumber(s.duration)));
 
   const info: MediaInfo = { durationSec, sizeBytes: toNumber(parsed.format?.size) };
   if (video) {

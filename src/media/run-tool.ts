@@ -49,11 +49,7 @@ function keepTail(text: string, max: number): string {
 }
 
 /** Runs `command args…` and resolves with its output once it exits with code 0. */
-export function runTool(
-  command: string,
-  args: string[],
-  options: RunToolOptions = {},
-): Promise<{ stdout: string; stderr: string }> {
+export function runTool(command: string, args: string[], options: RunToolOptions = {}): Promise<{ stdout: string; stderr: string }> {
   return runOnce(command, args, options, true);
 }
 
@@ -89,10 +85,7 @@ function runOnce(command: string, args: string[], options: RunToolOptions, first
     const onAbort = (): void => stop(abortError(signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (timeoutMs !== undefined) {
-      timeoutTimer = setTimeout(
-        () => stop(new MediaToolError(command, null, stderr, `timed out after ${timeoutMs} ms`, step)),
-        timeoutMs,
-      );
+      timeoutTimer = setTimeout(() => stop(new MediaToolError(command, null, stderr, `timed out after ${timeoutMs} ms`, step)), timeoutMs);
     }
 
     child.stdout.setEncoding('utf8');

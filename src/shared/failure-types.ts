@@ -38,6 +38,8 @@ export const FailureType = {
   InvalidScript: 'InvalidScript',
   /** A script edit arrived when the video was not awaiting review. */
   NotAwaitingReview: 'NotAwaitingReview',
+  /** An upload a slideshow uses is gone (removed by retention) or is not the kind of file it needs. Not retried. */
+  UploadMissing: 'UploadMissing',
   /** A script review waited longer than its timeout. */
   ReviewTimedOut: 'ReviewTimedOut',
 } as const;

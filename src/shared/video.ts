@@ -5,7 +5,22 @@
 import type { PresetName } from './presets';
 
 /** Where the video's content comes from. */
-export type VideoSource = { type: 'pubmed'; pmid: string } | { type: 'text'; title: string; text: string };
+export type VideoSource = { type: 'pubmed'; pmid: string } | { type: 'text'; title: string; text: string } | SlideshowSource;
+
+/** A video made of the user's own images (from `POST /api/uploads`), as the API hands it to the workflow. */
+export interface SlideshowSource {
+  type: 'slideshow';
+  title: string;
+  /** In order of appearance; a caption is narrated (without a soundtrack) and shown as subtitles. */
+  images: { upload: string; caption?: string }[];
+  /** An audio upload played under the whole video instead of narration. */
+  audio?: string;
+  /** Time each image is on screen, unless its narration needs longer. */
+  secondsPerImage: number;
+  transition: 'fade' | 'none';
+  /** `letterbox` shows the whole image over a blurred copy of itself; `crop` fills the frame. */
+  fit: 'letterbox' | 'crop';
+}
 
 /** Per-video choices. Every field has a default filled in by the API before the run starts. */
 export interface VideoOptions {

@@ -13,12 +13,20 @@ const PERMANENT = [
   FailureType.ProviderRejected,
   FailureType.ProviderTaskFailed,
   FailureType.BudgetExceeded,
+  FailureType.UploadMissing,
 ];
 
 /** Exponential backoff (doubling) that never retries a permanent failure. */
 function backoff(initialInterval: Duration, maximumInterval: Duration, maximumAttempts: number): RetryPolicy {
   return { initialInterval, backoffCoefficient: 2, maximumInterval, maximumAttempts, nonRetryableErrorTypes: PERMANENT };
 }
+
+/** Copying a slideshow's uploads into its folder: a few files from disk or the bucket, heartbeat per file. */
+export const uploadCopyOptions: ActivityOptions = {
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: '1m',
+  retry: backoff('2s', '1m', 8),
+};
 
 /** One HTTP request to PubMed; NCBI hiccups pass within minutes. */
 export const sourceOptions: ActivityOptions = {

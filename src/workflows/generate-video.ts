@@ -41,6 +41,7 @@ import {
   renderOptions,
   scriptOptions,
   sourceOptions,
+  uploadCopyOptions,
 } from './activity-options';
 import { mapBounded, mapSettled, settleAll } from './map-bounded';
 import { SpendLedger } from './spend-ledger';
@@ -48,6 +49,7 @@ import { FinishedWorkLog } from './finished-work';
 import { approveSignal, approveUpdate, editScriptUpdate, finishedWorkQuery, scriptQuery, statusQuery } from './video-messages';
 import { VideoStateTracker } from './video-state-tracker';
 import { scriptProblems } from '../shared/validate-script';
+import { produceSlideshow, slideshowScript } from './slideshow';
 
 /**
  * Runs started before this patch cleaned up as soon as the cancel was requested, while cancelled
@@ -94,6 +96,7 @@ function stageActivities() {
     clipWaits: proxyActivities<ActivitiesByQueue['clips']>({ ...clipWaitOptions, ...cancellation, taskQueue: queue('clips') }),
     cleanupQueue: proxyActivities<ActivitiesByQueue['cleanup']>({ ...cleanupOptions, taskQueue: queue('cleanup') }),
     source: proxyActivities<ActivitiesByQueue['source']>({ ...sourceOptions, taskQueue: queue('source') }),
+    uploads: proxyActivities<ActivitiesByQueue['source']>({ ...uploadCopyOptions, ...cancellation, taskQueue: queue('source') }),
     script: proxyActivities<ActivitiesByQueue['script']>({ ...scriptOptions, taskQueue: queue('script') }),
     narration: proxyActivities<ActivitiesByQueue['narration']>({ ...narrationOptions, ...cancellation, taskQueue: queue('narration') }),
     clips: proxyActivities<ActivitiesByQueue['clips']>({ ...clipOptions, ...cancellation, taskQueue: queue('clips') }),
@@ -116,7 +119,7 @@ function describeFailure(err: unknown, stage: VideoState['stage']): VideoError {
   return { type: 'InternalError', message: err instanceof Error ? err.message : String(err), stage };
 }
 
-type StageActivities = ReturnType<typeof stageActivities>;
+export type StageActivities = ReturnType<typeof stageActivities>;
 type ProducedScene = { index: number; audioFile: string; durationSec: number; clipFile: string };
 
 export async function generateVideo(input: GenerateVideoInput): Promise<VideoState> {
@@ -165,6 +168,13 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
   );
 
   try {
+    if (input.source.type === 'slideshow') {
+      // A source type of its own: no run recorded before it takes this branch, so it needs no patch.
+      script = slideshowScript(input.source);
+      const result = await produceSlideshow(acts, tracker, input, input.source, script);
+      tracker.finish('completed', { result });
+      return tracker.state;
+    }
     if (input.reuse) {
       // A retry: the earlier run's script, and copies of its finished files, instead of paying again.
       const { fromVideoId } = input.reuse;

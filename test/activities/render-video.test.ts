@@ -17,6 +17,7 @@ import { probeMedia } from '../../src/media/probe';
 import { runTool } from '../../src/media/run-tool';
 import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { uniqueName } from '../helpers/unique';
+import { subtitleCodecs } from '../media/media-test-helpers';
 
 let root: string;
 let store: LocalArtifactStore;
@@ -153,18 +154,7 @@ test('burnCaptions draws the captions into the lower part of the picture and lea
   expect(bottom).toBeLessThan(30);
   expect(top).toBeGreaterThan(35);
   // The soft track is there too.
-  const { stdout } = await runTool('ffprobe', [
-    '-v',
-    'error',
-    '-select_streams',
-    's',
-    '-show_entries',
-    'stream=codec_name',
-    '-of',
-    'csv=p=0',
-    file(burned),
-  ]);
-  expect(stdout.trim()).toBe('mov_text');
+  expect(await subtitleCodecs(file(burned))).toEqual(['mov_text']);
 });
 
 test('a preset sets the rendered size: vertical is 1080x1920', async () => {

@@ -32,6 +32,22 @@ export async function analyse(inputPath: string, filterFlag: '-vf' | '-af', filt
   return stderr;
 }
 
+/** The codec of each subtitle track of a media file, e.g. `['mov_text']`. */
+export async function subtitleCodecs(mediaPath: string): Promise<string[]> {
+  const { stdout } = await runTool('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    's',
+    '-show_entries',
+    'stream=codec_name',
+    '-of',
+    'csv=p=0',
+    mediaPath,
+  ]);
+  return stdout.split('\n').filter(Boolean);
+}
+
 /** Whether a process with this pid still exists (and is not a zombie we could still reap). */
 export function pidExists(pid: number): boolean {
   try {

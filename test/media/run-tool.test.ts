@@ -25,9 +25,7 @@ describe('runTool', () => {
   });
 
   it('rejects a failing ffmpeg with a MediaToolError that quotes its stderr', async () => {
-    const error = await runTool('ffmpeg', ['-hide_banner', '-i', '/nonexistent/input.mp4', '-f', 'null', '-']).catch(
-      (e: unknown) => e,
-    );
+    const error = await runTool('ffmpeg', ['-hide_banner', '-i', '/nonexistent/input.mp4', '-f', 'null', '-']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MediaToolError);
     const err = error as MediaToolError;
     expect(err.tool).toBe('ffmpeg');

@@ -19,8 +19,7 @@ describe('buildSrt', () => {
   });
 
   it('wraps long text onto lines of at most 42 characters', () => {
-    const text =
-      'Participants who slept at least seven hours remembered more word pairs the next morning than those who slept less.';
+    const text = 'Participants who slept at least seven hours remembered more word pairs the next morning than those who slept less.';
     const srt = buildSrt([{ text, startSec: 0, endSec: 5 }]);
     const lines = srt.trimEnd().split('\n').slice(2);
     expect(lines.length).toBeGreaterThan(1);
