@@ -159,6 +159,48 @@ describe('POST /api/uploads', () => {
     expect(await storedUploads()).toEqual(before);
   });
 
+  it('streams each part to the store as it arrives, before the request has ended', async () => {
+    const before = await storedUploads();
+    const boundary = 'reelflow-streaming-test';
+    const firstHalf = 512 * 1024;
+    let sendTheRest!: () => void;
+    const rest = new Promise<void>((resolve) => (sendTheRest = resolve));
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.bin"\r\n\r\n`));
+        controller.enqueue(Buffer.alloc(firstHalf, 1));
+        await rest;
+        controller.enqueue(Buffer.alloc(256 * 1024, 2));
+        controller.enqueue(Buffer.from(`\r\n--${boundary}--\r\n`));
+        controller.close();
+      },
+    });
+    const answer = fetch(`${api.url}/api/uploads`, {
+      method: 'POST',
+      headers: { ...auth('alice'), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    // While the client holds back the rest, the first half is already in a working file on disk.
+    const workingBytes = async () => {
+      let bytes = 0;
+      for (const folder of await fs.readdir(mediaRoot)) {
+        if (!folder.startsWith('upload-') || before.includes(folder)) continue;
+        for (const name of await fs.readdir(path.join(mediaRoot, folder)).catch(() => [])) {
+          bytes += (await fs.stat(path.join(mediaRoot, folder, name)).catch(() => ({ size: 0 }))).size;
+        }
+      }
+      return bytes;
+    };
+    expect(await pollUntil(workingBytes, (bytes) => bytes >= firstHalf, 10_000)).toBeGreaterThanOrEqual(firstHalf);
+    sendTheRest();
+    const res = await answer;
+    // Not media, so refused once whole, and its working file is gone.
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as Json).error.message).toContain('slow.bin: not an image');
+    expect(await storedUploads()).toEqual(before);
+  });
+
   it('refuses a part not named file, and a body that is not multipart', async () => {
     const wrongPart = await upload('alice', ['cyan.png'], 'image');
     expect(wrongPart.status).toBe(400);

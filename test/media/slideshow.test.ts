@@ -138,6 +138,29 @@ it('narrates captions slide by slide, and holds a slide until its narration is d
   expect(await meanVolume(file('narrated.mp4'), 5.2, 1.5)).toBeLessThan(-80);
 });
 
+it('cuts a soundtrack longer than the picture to its length', async () => {
+  await makeTone(file('tone-12s.wav'), 12);
+  await renderSlideshow({
+    ...base('trimmed.mp4'),
+    slides: [{ imagePath: file('cyan.png'), orientation: 1, seconds: 3 }],
+    soundtrackPath: file('tone-12s.wav'),
+    gainDb: 0,
+  });
+  const { stdout } = await runTool('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'a',
+    '-show_entries',
+    'stream=duration',
+    '-of',
+    'csv=p=0',
+    file('trimmed.mp4'),
+  ]);
+  expect(Math.abs(Number(stdout.trim()) - 3)).toBeLessThanOrEqual(0.1);
+  expect(Math.abs((await probeMedia(file('trimmed.mp4'))).durationSec - 3)).toBeLessThanOrEqual(0.1);
+});
+
 it('cuts between cropped slides over silence when asked to', async () => {
   await renderSlideshow({
     ...base('silent.mp4'),
