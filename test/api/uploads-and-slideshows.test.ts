@@ -180,7 +180,7 @@ describe('POST /api/uploads', () => {
       headers: { ...auth('alice'), 'content-type': `multipart/form-data; boundary=${boundary}` },
       body,
       duplex: 'half',
-    } as RequestInit);
+    });
     // While the client holds back the rest, the first half is already in a working file on disk.
     const workingBytes = async () => {
       let bytes = 0;
