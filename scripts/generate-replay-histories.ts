@@ -20,7 +20,8 @@ import { WORKFLOW_TYPE } from '../src/shared/temporal-names';
 import type { FinishedWork, GenerateVideoInput, SourceDocument, VideoOptions, VideoSource, VideoState } from '../src/shared/video';
 import { LocalArtifactStore } from '../src/storage/local-artifact-store';
 import { createWorkers } from '../src/worker-runtime/create-workers';
-import type { generateVideo } from '../src/workflows';
+import type { generateVideo, videoBatch } from '../src/workflows';
+import { BATCH_WORKFLOW_TYPE } from '../src/workflows/video-batch';
 import {
   approveSignal,
   approveUpdate,
@@ -54,6 +55,8 @@ interface Scenario {
   deps?: (base: ActivityDeps) => Partial<ActivityDeps>;
   /** More of the input, from earlier runs (a retry's taken-over work). */
   input?: (ctx: { mediaRoot: string }) => Promise<Partial<GenerateVideoInput>>;
+  /** Records a `videoBatch` of three items (two of them twins) instead of one video. */
+  batch?: boolean;
   /** Drives the run to its end and checks it ended as intended. */
   drive(handle: Handle): Promise<void>;
 }
@@ -123,6 +126,30 @@ async function slideshowInput(ctx: { mediaRoot: string }): Promise<Partial<Gener
 
 const SCENARIOS: Scenario[] = [
   { name: 'completed', about: 'a video that completed', drive: expectCompleted },
+  {
+    name: 'batch-with-twins',
+    about: 'a batch of three videos, two of them the same video, run in one lane one after the other',
+    batch: true,
+    drive: expectCompleted,
+  },
+  {
+    name: 'step-cache-filled',
+    about: 'a video with the step cache on, whose every output was made and stored',
+    source: { type: 'text', title: 'Why cats purr', text: 'Cats purr when calm. The sound may help bones heal.' },
+    input: async () => ({ cacheScope: 'shared' }),
+    drive: expectCompleted,
+  },
+  {
+    name: 'step-cache-hits',
+    about: 'the same video again: script, narrations and clips taken from the cache the run before filled',
+    source: { type: 'text', title: 'Why cats purr', text: 'Cats purr when calm. The sound may help bones heal.' },
+    input: async () => ({ cacheScope: 'shared' }),
+    drive: async (handle) => {
+      await expectCompleted(handle);
+      const state = await handle.query(statusQuery);
+      if (!state.spend.reusedSteps) throw new Error('expected the second run to reuse cached outputs');
+    },
+  },
   {
     name: 'slideshow-completed',
     about: 'a slideshow of two uploaded images, one caption narrated',
@@ -298,6 +325,22 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
       options: { review: false, reviewTimeoutSec: 600, maxScenes: 3, voice: 'en-us', sceneConcurrency: 2, ...scenario.options },
       ...(await scenario.input?.({ mediaRoot: ctx.mediaRoot })),
     };
+    if (scenario.batch) {
+      const other: VideoSource = { type: 'text', title: 'Why bats hang upside down', text: 'Bats take off by dropping.' };
+      const items = [input.source, input.source, other].map((source, i) => ({
+        input: { ...input, videoId: `${videoId}-${i}`, source, cacheScope: 'shared' as const },
+        sameAs: i < 2 ? 'twin' : 'other',
+      }));
+      const batch = await ctx.client.workflow.start<typeof videoBatch>(BATCH_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: videoId,
+        args: [{ batchId: videoId, tenant: 'default', items, concurrency: 2 }],
+      });
+      const state = await batch.result();
+      if (state.items.some((item) => item.status !== 'completed'))
+        throw new Error(`expected every item to complete: ${JSON.stringify(state)}`);
+      return await exportHistory(ctx.client, videoId, scenario.name);
+    }
     const handle = await ctx.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, { taskQueue, workflowId: videoId, args: [input] });
     await scenario.drive(handle);
     return await exportHistory(ctx.client, videoId, scenario.name);

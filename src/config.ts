@@ -57,6 +57,11 @@ const envSchema = z.object({
   S3_DOWNLOADS: z.enum(['proxy', 'redirect']).default('proxy'),
   /** Lifetime of a presigned download URL (S3_DOWNLOADS=redirect). */
   S3_URL_EXPIRES_SEC: z.coerce.number().int().min(1).max(604_800).default(300),
+  /**
+   * The step cache of provider outputs (src/cache): `tenant` shares a script, narration or clip
+   * among one tenant's runs, `shared` among every tenant's, `off` keeps none.
+   */
+  CACHE_SCOPE: z.enum(['tenant', 'shared', 'off']).default('tenant'),
   /** Keeps every scene's narration and clip after a render; otherwise a completed run keeps only what it serves. */
   KEEP_INTERMEDIATE_FILES: z.enum(['true', 'false']).default('false'),
   /** Days after a completed run ended that its media is deleted (fractions allowed); 0 keeps it forever. */
@@ -300,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       webhookToleranceSec: e.WEBHOOK_TOLERANCE_SEC,
     }),
     mediaRoot: path.resolve(e.MEDIA_ROOT),
+    cacheScope: e.CACHE_SCOPE,
     artifacts: Object.freeze({
       store: e.ARTIFACT_STORE,
       keepIntermediateFiles: e.KEEP_INTERMEDIATE_FILES === 'true',

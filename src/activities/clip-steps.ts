@@ -8,7 +8,8 @@
 import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import type { ClipGenerator, ClipStep, Spend } from '../providers/contracts';
-import type { Scene } from '../shared/video';
+import { cacheKey, StepCache } from '../cache/step-cache';
+import type { CacheScope, Reused, Scene } from '../shared/video';
 import type { ArtifactStore } from '../storage/artifact-store';
 import type { DetachedActivities } from './detached-activities';
 import { startHeartbeatLoop } from './heartbeat-loop';
@@ -26,9 +27,11 @@ export interface AwaitClipStepInput {
   final: boolean;
   /** The video's format; 720p when absent (and in runs started before presets). */
   preset?: PresetName;
+  /** Looks the scene's clip up in the step cache first, and stores it there; absent in older runs. */
+  cacheScope?: CacheScope;
 }
 
-export interface AwaitClipStepResult {
+export interface AwaitClipStepResult extends Reused {
   /** What the next step starts from (Runway: the image's URL). */
   output?: string;
   /** File name inside the video's media folder, for the final step. */
@@ -37,10 +40,37 @@ export interface AwaitClipStepResult {
   spend: Spend;
 }
 
+/** Task ids of steps the step cache answered; no provider knows them. */
+export const CACHED_TASK_PREFIX = 'cached-';
+
+/** The scene's clip in the step cache, with a way to copy it into a video; undefined on a miss or with no cache. */
+export async function cachedClip(
+  deps: { clipGenerator: ClipGenerator; store: ArtifactStore },
+  input: { scene: Scene; preset?: PresetName; cacheScope?: CacheScope },
+) {
+  const key = clipCacheKey(deps.clipGenerator, input);
+  if (!key) return undefined;
+  const cache = new StepCache(deps.store);
+  const entry = await cache.get(key);
+  if (!entry) return undefined;
+  return { entry, copyInto: (videoId: string, name: string) => cache.copyInto(key, entry, videoId, name) };
+}
+
+function clipCacheKey(generator: ClipGenerator, input: { scene: Scene; preset?: PresetName; cacheScope?: CacheScope }) {
+  const determinants = input.cacheScope ? generator.cacheKey?.(input.scene, input.preset) : undefined;
+  return input.cacheScope && determinants !== undefined ? cacheKey(input.cacheScope, 'clip', determinants) : undefined;
+}
+
 export function createClipSteps(deps: { clipGenerator: ClipGenerator; store: ArtifactStore; detached?: DetachedActivities }) {
   /** Waits on one task and publishes the final step's clip; the same body runs in or out of its slot. */
-  async function waitForStep(input: AwaitClipStepInput, signal: AbortSignal, onProgress: (progress: number) => void) {
+  async function waitForStep(
+    input: AwaitClipStepInput,
+    signal: AbortSignal,
+    onProgress: (progress: number) => void,
+  ): Promise<AwaitClipStepResult> {
     const clipFile = input.final ? clipFileName(input.scene.index) : undefined;
+    const reused = await reusedClip(input, clipFile);
+    if (reused) return reused;
     const outPath = clipFile ? await deps.store.tempPath(input.videoId, clipFile) : undefined;
     try {
       const outcome = await deps.clipGenerator.await({
@@ -52,6 +82,11 @@ export function createClipSteps(deps: { clipGenerator: ClipGenerator; store: Art
         signal,
         onProgress,
       });
+      const key = clipFile && clipCacheKey(deps.clipGenerator, input);
+      if (key && outPath) {
+        // What the whole chain cost is not known here: the entry records this step's bill, the last and largest.
+        await new StepCache(deps.store).put(key, { step: 'clip', credits: outcome.spend.credits }, outPath, signal);
+      }
       if (clipFile && outPath) await deps.store.publish(input.videoId, clipFile, outPath, signal);
       return { output: outcome.output, clipFile, spend: outcome.spend };
     } finally {
@@ -59,8 +94,25 @@ export function createClipSteps(deps: { clipGenerator: ClipGenerator; store: Art
     }
   }
 
+  /**
+   * A step the cache answers: a submission that found the clip cached (it copied the clip in), or
+   * a step with no submission (the local drawer) whose clip is cached.
+   */
+  async function reusedClip(input: AwaitClipStepInput, clipFile: string | undefined): Promise<AwaitClipStepResult | undefined> {
+    const answeredBySubmit = input.taskId.startsWith(CACHED_TASK_PREFIX);
+    if (answeredBySubmit && !clipFile) return { output: CACHED_TASK_PREFIX, spend: { credits: 0 }, reused: { credits: 0 } };
+    const cached = await cachedClip(deps, input);
+    if (answeredBySubmit && clipFile && (await deps.store.info(input.videoId, clipFile))) {
+      return { clipFile, spend: { credits: 0 }, reused: { credits: cached?.entry.credits ?? 0 } };
+    }
+    if (!cached || !clipFile) return undefined;
+    await cached.copyInto(input.videoId, clipFile);
+    return { clipFile, spend: { credits: 0 }, reused: { credits: cached.entry.credits } };
+  }
+
   /** A remote task waits detached from its slot; the local drawer's step is CPU work and keeps it. */
   const isRemote = (input: AwaitClipStepInput) =>
+    !input.taskId.startsWith(CACHED_TASK_PREFIX) &&
     deps.clipGenerator.plan(input.scene).find((step) => step.name === input.step)?.submitted !== false;
 
   return {

@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
+import { cacheKey, StepCache } from '../cache/step-cache';
 import { probeMedia } from '../media/probe';
 import type { Narrator, Spend } from '../providers/contracts';
-import type { Scene } from '../shared/video';
+import type { CacheScope, Reused, Scene } from '../shared/video';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
@@ -11,9 +12,11 @@ export interface NarrateSceneInput {
   videoId: string;
   scene: Scene;
   voice: string;
+  /** Looks the narration up in the step cache first, and stores it there; absent in older runs. */
+  cacheScope?: CacheScope;
 }
 
-export interface NarrateSceneResult {
+export interface NarrateSceneResult extends Reused {
   /** File name inside the video's media folder. */
   audioFile: string;
   durationSec: number;
@@ -24,11 +27,23 @@ export const narrationFileName = (index: number) => `scene-${String(index).padSt
 
 /** Stage `narrating`: speaks one scene into a WAV file and measures how long it lasts. */
 export function createNarrateScene(deps: { narrator: Narrator; store: ArtifactStore }) {
+  const cache = new StepCache(deps.store);
   return {
     async narrateScene(input: NarrateSceneInput): Promise<NarrateSceneResult> {
       return atActivityBoundary(async () => {
         const { cancellationSignal } = Context.current();
         const audioFile = narrationFileName(input.scene.index);
+        const identity = deps.narrator.cacheIdentity;
+        const key =
+          input.cacheScope && identity
+            ? cacheKey(input.cacheScope, 'narration', { narrator: identity, text: input.scene.narration, voice: input.voice })
+            : undefined;
+        const hit = key ? await cache.get(key) : undefined;
+        if (key && hit) {
+          await cache.copyInto(key, hit, input.videoId, audioFile, cancellationSignal);
+          const { durationSec } = hit.value as { durationSec: number };
+          return { audioFile, durationSec, spend: { credits: 0 }, reused: { credits: hit.credits, tokens: hit.tokens } };
+        }
         // Written privately, then published whole: a retry or another host never sees half a WAV.
         const outPath = await deps.store.tempPath(input.videoId, audioFile);
         const heartbeats = startHeartbeatLoop();
@@ -40,6 +55,14 @@ export function createNarrateScene(deps: { narrator: Narrator; store: ArtifactSt
             signal: cancellationSignal,
           });
           const { durationSec } = await probeMedia(outPath, cancellationSignal);
+          if (key) {
+            await cache.put(
+              key,
+              { step: 'narration', value: { durationSec }, credits: spend.credits, tokens: spend.tokens },
+              outPath,
+              cancellationSignal,
+            );
+          }
           await deps.store.publish(input.videoId, audioFile, outPath, cancellationSignal);
           return { audioFile, durationSec, spend };
         } finally {

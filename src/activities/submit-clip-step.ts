@@ -6,7 +6,9 @@
  * submission whose answer was lost may have been paid for.
  */
 import type { ClipGenerator } from '../providers/contracts';
-import type { Scene } from '../shared/video';
+import type { CacheScope, Scene } from '../shared/video';
+import type { ArtifactStore } from '../storage/artifact-store';
+import { cachedClip, clipFileName, CACHED_TASK_PREFIX } from './clip-steps';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
 import type { PresetName } from '../shared/presets';
@@ -19,12 +21,20 @@ export interface SubmitClipStepInput {
   inputs: Record<string, string>;
   /** The video's format; 720p when absent (and in runs started before presets). */
   preset?: PresetName;
+  /** Looks the scene's clip up in the step cache first; absent in older runs. */
+  cacheScope?: CacheScope;
 }
 
-export function createSubmitClipStep(deps: { clipGenerator: ClipGenerator }) {
+export function createSubmitClipStep(deps: { clipGenerator: ClipGenerator; store: ArtifactStore }) {
   return {
     async submitClipStep(input: SubmitClipStepInput): Promise<{ taskId: string }> {
       return atActivityBoundary(async () => {
+        // A cached clip submits nothing: it is copied in now, and the awaits of this and any later step find it.
+        const cached = await cachedClip(deps, input);
+        if (cached) {
+          await cached.copyInto(input.videoId, clipFileName(input.scene.index));
+          return { taskId: `${CACHED_TASK_PREFIX}${input.step}-scene-${input.scene.index}` };
+        }
         // Heartbeats only prove the worker is alive, so a lost one is noticed in seconds. A cancel
         // does not abort the request: its answer names a task that the cancel must then delete.
         const heartbeats = startHeartbeatLoop();

@@ -23,6 +23,8 @@ import { StatusBroadcaster } from './status-broadcaster';
 import { asTemporalUnavailable, temporalDeadline, withTemporalDeadline } from './temporal-unavailable';
 import type { StatusContext } from './status-body';
 import { uploadRoutes } from './upload-routes';
+import { batchRoutes } from './batch-routes';
+import { TenantQuotas } from './tenant-quotas';
 import { videoRoutes } from './video-routes';
 import { VideoService } from './video-service';
 import { webhookRoutes } from './webhook-routes';
@@ -155,6 +157,17 @@ export function createApp(deps: AppDeps) {
   app.use(express.json({ limit: config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
   // Once the body is read: Temporal calls share one deadline, so an outage answers 503 in seconds.
   app.use('/api', temporalDeadline(deps.client));
+  app.use(
+    '/api/batches',
+    batchRoutes({
+      client: deps.client,
+      config,
+      service,
+      quotas: new TenantQuotas(deps.client, config),
+      createLimit,
+      principal: (_req, res) => principalOf(res),
+    }),
+  );
   app.use(
     '/api/videos',
     videoRoutes({ ...deps, service, broadcaster, statusContext, createLimit, principal: (_req, res) => principalOf(res) }),

@@ -9,6 +9,7 @@ import {
   healthReportSchema,
   healthSummarySchema,
   listQuerySchema,
+  revisionBodySchema,
   scriptSchema,
   subtitlesQuerySchema,
   uploadListSchema,
@@ -16,6 +17,7 @@ import {
   videoListSchema,
   videoStatusSchema,
 } from './schemas';
+import { batchBodySchema, batchSchema } from './batch-routes';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-routes';
 
 /**
@@ -55,6 +57,25 @@ const rateLimited = {
   headers: { 'Retry-After': { description: 'Seconds until the window ends', schema: { type: 'integer' } } },
 };
 
+/** The header that makes a start repeatable; `description` says what a repeat answers. */
+const idempotencyHeader = (description: string) => ({
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description,
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+});
+
+/** Every start of a video may meet the tenant's quotas. */
+const creditQuotaExceeded = {
+  ...error("The video's budget would pass the tenant's credits per 24 hours (credit_quota_exceeded)"),
+  headers: { 'Retry-After': { description: 'Seconds until credits come back', schema: { type: 'integer' } } },
+};
+const tooManyStarts = {
+  ...rateLimited,
+  description: 'Too many creates in the current window (rate_limited), or the tenant has its most videos running (too_many_running)',
+};
+
 /** Every GET under `/api` counts against READ_RATE_LIMIT per caller. */
 const readLimited = {
   '429': {
@@ -79,15 +100,7 @@ export function buildOpenApiDocument() {
         post: {
           operationId: 'createVideo',
           summary: 'Start a video',
-          parameters: [
-            {
-              name: 'Idempotency-Key',
-              in: 'header',
-              required: false,
-              description: 'Same key and body: the same video (200). Same key, another body: 409. Scoped by tenant.',
-              schema: { type: 'string', minLength: 1, maxLength: 255 },
-            },
-          ],
+          parameters: [idempotencyHeader('Same key and body: the same video (200). Same key, another body: 409. Scoped by tenant.')],
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(createVideoBodySchema, 'input') } } },
           responses: {
             '202': status('Started'),
@@ -98,16 +111,9 @@ export function buildOpenApiDocument() {
             '422': error(
               "A slideshow's upload is not the caller's, is gone, or is not the kind the source needs (upload_not_found, invalid_request)",
             ),
-            '402': {
-              ...error("The video's budget would pass the tenant's credits per 24 hours (credit_quota_exceeded)"),
-              headers: { 'Retry-After': { description: 'Seconds until credits come back', schema: { type: 'integer' } } },
-            },
+            '402': creditQuotaExceeded,
             '415': error('Body is not JSON'),
-            '429': {
-              ...rateLimited,
-              description:
-                'Too many creates in the current window (rate_limited), or the tenant has its most videos running (too_many_running)',
-            },
+            '429': tooManyStarts,
             ...unavailable,
             ...common,
           },
@@ -154,16 +160,7 @@ export function buildOpenApiDocument() {
           operationId: 'retryVideo',
           summary:
             'Start a new video for a failed or cancelled one, taking over its script, approval, narrations and clips: nothing finished is paid for again',
-          parameters: [
-            idParameter,
-            {
-              name: 'Idempotency-Key',
-              in: 'header',
-              required: false,
-              description: 'Same key: the same retry (200). Scoped by tenant.',
-              schema: { type: 'string', minLength: 1, maxLength: 255 },
-            },
-          ],
+          parameters: [idParameter, idempotencyHeader('Same key: the same retry (200). Scoped by tenant.')],
           responses: {
             '202': {
               ...status('The new video, with retryOf naming the old one'),
@@ -171,17 +168,38 @@ export function buildOpenApiDocument() {
             },
             '200': status('Already retried with this Idempotency-Key'),
             '400': error('Invalid Idempotency-Key'),
-            '402': {
-              ...error("The video's budget would pass the tenant's credits per 24 hours (credit_quota_exceeded)"),
-              headers: { 'Retry-After': { description: 'Seconds until credits come back', schema: { type: 'integer' } } },
-            },
+            '402': creditQuotaExceeded,
             '404': error('Unknown id'),
             '409': error('Running or completed, or started by a version without retries (not_retryable); or Idempotency-Key reused'),
-            '429': {
-              ...rateLimited,
-              description:
-                'Too many creates in the current window (rate_limited), or the tenant has its most videos running (too_many_running)',
+            '429': tooManyStarts,
+            ...unavailable,
+            ...common,
+          },
+        },
+      },
+      '/api/videos/{id}/revisions': {
+        post: {
+          operationId: 'reviseVideo',
+          summary:
+            "Start a new video from an ended one's script with edits; through the step cache only the scenes whose inputs changed are made (and paid for) again, then the render",
+          parameters: [idParameter, idempotencyHeader('Same key and edit: the same revision (200). Scoped by tenant.')],
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(revisionBodySchema, 'input') } } },
+          responses: {
+            '202': {
+              ...status('The new video, with revisionOf naming the old one'),
+              headers: { Location: { description: 'The new video', schema: { type: 'string' } } },
             },
+            '200': status('Already started with this Idempotency-Key and edit'),
+            '400': error('Invalid body, or a script the edit makes invalid (invalid_script)'),
+            '402': creditQuotaExceeded,
+            '404': error('Unknown id'),
+            '409': error(
+              'Still running, no script yet, a slideshow, or started by a version without revisions (not_revisable); or Idempotency-Key reused',
+            ),
+            '413': error('Body too large'),
+            '415': error('Body is not JSON'),
+            '422': error("A slideshow's upload is gone (upload_not_found)"),
+            '429': tooManyStarts,
             ...unavailable,
             ...common,
           },
@@ -301,6 +319,61 @@ export function buildOpenApiDocument() {
             },
             ...unavailable,
             ...readLimited,
+            ...common,
+          },
+        },
+      },
+      '/api/batches': {
+        post: {
+          operationId: 'createBatch',
+          summary:
+            'Start many videos as one batch: {items} or {pmids, options}, or a text/csv body (a pmid column, or title and text); at most the tenant quota runs at once',
+          parameters: [idempotencyHeader('Same key and items: the same batch (200). Same key, other items: 409. Scoped by tenant.')],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: jsonSchema(batchBodySchema, 'input') },
+              'text/csv': { schema: { type: 'string', description: 'A header row (pmid, or title,text), then one video per row' } },
+            },
+          },
+          responses: {
+            '202': { description: 'The batch, every item queued', content: jsonContent('Batch') },
+            '200': { description: 'Already started with this Idempotency-Key and items', content: jsonContent('Batch') },
+            '400': error('Invalid body or CSV, naming the item'),
+            '409': error('Idempotency-Key reused with other items'),
+            '413': error('Body too large'),
+            '415': error('Body is neither JSON nor CSV'),
+            '422': error("A slideshow item's upload is not the caller's or is gone"),
+            '429': rateLimited,
+            ...unavailable,
+            ...common,
+          },
+        },
+      },
+      '/api/batches/{id}': {
+        get: {
+          operationId: 'getBatch',
+          summary: "A batch's progress and each item's status, video link and error",
+          parameters: [{ ...idParameter, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The batch', content: jsonContent('Batch') },
+            '404': error('Unknown id'),
+            ...unavailable,
+            ...readLimited,
+            ...common,
+          },
+        },
+      },
+      '/api/batches/{id}/cancel': {
+        post: {
+          operationId: 'cancelBatch',
+          summary: 'Cancel a batch: its running videos are cancelled and no more start',
+          parameters: [{ ...idParameter, schema: { type: 'string' } }],
+          responses: {
+            '202': { description: 'Cancel requested', content: jsonContent('Batch') },
+            '404': error('Unknown id'),
+            '409': error('Already finished (already_finished)'),
+            ...unavailable,
             ...common,
           },
         },
@@ -476,6 +549,7 @@ export function buildOpenApiDocument() {
       schemas: {
         CreateVideoBody: jsonSchema(createVideoBodySchema, 'input'),
         Upload: jsonSchema(uploadSchema, 'output'),
+        Batch: jsonSchema(batchSchema, 'output'),
         UploadList: jsonSchema(uploadListSchema, 'output'),
         Script: jsonSchema(scriptSchema, 'input'),
         VideoStatus: jsonSchema(videoStatusSchema, 'output'),

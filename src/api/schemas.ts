@@ -164,6 +164,30 @@ export const scriptSchema = z
   })
   .strict();
 
+/** `POST /api/videos/:id/revisions`: the whole edited script, or some fields of some scenes. */
+export const revisionBodySchema = z
+  .object({
+    script: scriptSchema.optional().describe('The whole script, as GET /script returns it, edited'),
+    scenes: z
+      .array(
+        z
+          .object({
+            index: z.number().int().min(0),
+            title: sceneSchema.shape.title.optional(),
+            narration: sceneSchema.shape.narration.optional(),
+            visual: sceneSchema.shape.visual,
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(MAX_SCENES_PER_SCRIPT)
+      .optional()
+      .describe('Fields of some scenes to change; the others stay as they are'),
+  })
+  .strict()
+  .refine((body) => (body.script === undefined) !== (body.scenes === undefined), 'send either script or scenes');
+export type RevisionBody = z.infer<typeof revisionBodySchema>;
+
 const stepState = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
 
 export const videoRetrySchema = z.object({
@@ -181,13 +205,25 @@ export const videoStatusSchema = z.object({
   progress: z.number().min(0).max(100),
   title: z.string().optional().describe("The script's title once written; before that the source's (a PubMed paper's once fetched)"),
   scenes: z.array(
-    z.object({ index: z.number(), title: z.string(), narration: stepState, clip: stepState, durationSec: z.number().optional() }),
+    z.object({
+      index: z.number(),
+      title: z.string(),
+      narration: stepState,
+      clip: stepState,
+      durationSec: z.number().optional(),
+      reused: z
+        .array(z.enum(['narration', 'clip']))
+        .optional()
+        .describe('Steps answered by the step cache'),
+    }),
   ),
   spend: z.object({
     credits: z.number().describe('Counted against maxCredits: billed, still running at its quote, and possibly billed'),
     billedCredits: z.number().optional().describe('What the clip provider reported billing for finished tasks'),
     unconfirmedCredits: z.number().optional().describe('Quotes of submissions whose answer was lost; possibly billed'),
     tokens: z.number().optional().describe('Tokens billed by token-billed providers (Gemini)'),
+    reusedSteps: z.number().optional().describe('Outputs (script, narrations, clips) the step cache answered: paid nothing in this run'),
+    savedCredits: z.number().optional().describe('What those outputs cost the run that made them'),
   }),
   retries: z.array(videoRetrySchema).optional().describe('Steps of a running video that failed and are being retried'),
   stale: z
@@ -203,6 +239,7 @@ export const videoStatusSchema = z.object({
   webUiUrl: z.string(),
   tenant: z.string().optional().describe('The tenant that owns the video (absent for runs started before tenants existed)'),
   retryOf: z.string().optional().describe('The failed or cancelled video this run retries, taking over what it had finished'),
+  revisionOf: z.string().optional().describe('The video whose script this run edits (POST /api/videos/:id/revisions)'),
   reviewDeadline: z.string().optional().describe('While awaiting review: when the run ends unless the script is approved'),
 });
 export type VideoStatusBody = z.infer<typeof videoStatusSchema>;

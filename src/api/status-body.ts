@@ -5,7 +5,7 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { redactPaths, redactSecrets } from '../shared/redact-text';
 import { STAGE_PROGRESS } from '../shared/stage-progress';
-import { RETRY_OF_MEMO_KEY, TITLE_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY } from '../shared/temporal-names';
+import { RETRY_OF_MEMO_KEY, REVISION_OF_MEMO_KEY, TITLE_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY } from '../shared/temporal-names';
 import { STAGES, type RunStatus, type VideoStage, type VideoState } from '../shared/video';
 import { pendingRetries } from './pending-retries';
 import type { VideoStatusBody } from './schemas';
@@ -87,6 +87,8 @@ export function toStatusBody(
   if (stage === 'awaiting_review' && !closed && state?.reviewDeadline) body.reviewDeadline = state.reviewDeadline;
   const retryOf = description.memo?.[RETRY_OF_MEMO_KEY];
   if (typeof retryOf === 'string') body.retryOf = retryOf;
+  const revisionOf = description.memo?.[REVISION_OF_MEMO_KEY];
+  if (typeof revisionOf === 'string') body.revisionOf = revisionOf;
   const retries = (closed ? [] : pendingRetries(description)).map((retry) =>
     retry.lastError ? { ...retry, lastError: { ...retry.lastError, message: clientMessage(retry.lastError.message, context) } } : retry,
   );

@@ -11,7 +11,7 @@ import { HttpError } from './http-error';
 import { callerOf } from './require-api-key';
 import { listVideos } from './list-videos';
 import { serveVideoFile, VideoFileMissingError } from './serve-video-file';
-import { createVideoBodySchema, listQuerySchema, scriptSchema, subtitlesQuerySchema } from './schemas';
+import { createVideoBodySchema, listQuerySchema, revisionBodySchema, scriptSchema, subtitlesQuerySchema } from './schemas';
 import type { StatusBroadcaster } from './status-broadcaster';
 import type { StatusContext } from './status-body';
 import { validate } from './validate';
@@ -87,6 +87,17 @@ export function videoRoutes(deps: VideoRoutesDeps): Router {
 
   router.post('/:id/retry', deps.createLimit, async (req: Request, res: Response) => {
     const outcome = await videos(res).retry(idParam(req), idempotencyOf(req, res));
+    const status = await videos(res).status(outcome.videoId, deps.statusContext(req));
+    res
+      .status(outcome.created ? 202 : 200)
+      .location(`/api/videos/${outcome.videoId}`)
+      .json(status);
+  });
+
+  router.post('/:id/revisions', deps.createLimit, async (req: Request, res: Response) => {
+    if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
+    const edit = validate(revisionBodySchema, req.body, 'body');
+    const outcome = await videos(res).revise(idParam(req), edit, idempotencyOf(req, res));
     const status = await videos(res).status(outcome.videoId, deps.statusContext(req));
     res
       .status(outcome.created ? 202 : 200)

@@ -15,8 +15,15 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config';
-import { RETRY_OF_MEMO_KEY, TITLE_MEMO_KEY, VIDEO_STAGE_KEY, VIDEO_TENANT_KEY, WORKFLOW_TYPE } from '../shared/temporal-names';
-import type { GenerateVideoInput, ReusedWork, Script, VideoState } from '../shared/video';
+import {
+  RETRY_OF_MEMO_KEY,
+  REVISION_OF_MEMO_KEY,
+  TITLE_MEMO_KEY,
+  VIDEO_STAGE_KEY,
+  VIDEO_TENANT_KEY,
+  WORKFLOW_TYPE,
+} from '../shared/temporal-names';
+import type { CacheScope, GenerateVideoInput, ReusedWork, Script, VideoState } from '../shared/video';
 import type { ArtifactStore } from '../storage/artifact-store';
 import type { generateVideo } from '../workflows';
 import { approveUpdate, editScriptUpdate, finishedWorkQuery, scriptQuery, statusQuery } from '../workflows/video-messages';
@@ -25,7 +32,8 @@ import { addLogContext } from '../shared-node/log-context';
 import { logger } from '../shared-node/logger';
 import { OPEN_CALLER, type Caller } from './api-keys';
 import { HttpError, notFound } from './http-error';
-import type { CreateVideoBody, VideoStatusBody } from './schemas';
+import type { CreateVideoBody, RevisionBody, VideoStatusBody } from './schemas';
+import { scriptProblems } from '../shared/validate-script';
 import { memoTitle, toStatusBody, type StatusContext } from './status-body';
 import { DeletedVideos } from './deleted-videos';
 import { asWorkerUnavailable, RETRY_AFTER_SEC, withTemporalDeadline } from './temporal-unavailable';
@@ -44,6 +52,23 @@ export interface StartOutcome {
  */
 const QUERY_TIMEOUT_MS = 3_000;
 
+/** A script with some fields of some scenes replaced; an index the script lacks is refused. */
+function applySceneEdits(script: Script, edits: NonNullable<RevisionBody['scenes']>): Script {
+  const scenes = script.scenes.map((scene) => ({ ...scene }));
+  for (const { index, ...fields } of edits) {
+    const scene = scenes.find((s) => s.index === index);
+    if (!scene) throw new HttpError(400, 'invalid_request', `body.scenes: the script has no scene ${index}`);
+    Object.assign(scene, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
+  }
+  return { ...script, scenes };
+}
+
+/** The step cache a run of `tenant` uses, by CACHE_SCOPE. */
+function cacheScopeOf(setting: Config['cacheScope'], tenant: string): { cacheScope?: CacheScope } {
+  if (setting === 'off') return {};
+  return { cacheScope: setting === 'shared' ? 'shared' : `tenant:${tenant}` };
+}
+
 /** A slideshow image's time on screen when the request does not say. */
 const DEFAULT_SECONDS_PER_IMAGE = 5;
 
@@ -61,6 +86,10 @@ const DELETE_WAIT_MS = 5_000;
 interface StartExtras {
   /** The video this one retries. */
   retryOf?: string;
+  /** The video whose script this one edits. */
+  revisionOf?: string;
+  /** What the idempotency hash covers instead of the body (a retry or revision: its origin and edit). */
+  hashOf?: unknown;
   /** What the retried run finished, when it got as far as a script. */
   reuse?: ReusedWork;
   title?: string;
@@ -89,10 +118,10 @@ export function runMetadata(source: GenerateVideoInput['source']): { staticSumma
 /** A summary is single-line Temporal markdown. */
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
-const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+export const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Canonical JSON (sorted keys), so that the same body always hashes alike. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
@@ -138,7 +167,7 @@ export class VideoService {
    */
   async start(body: CreateVideoBody, idempotency?: { key: string; scope: string }, extras: StartExtras = {}): Promise<StartOutcome> {
     const caller = this.viewer ?? OPEN_CALLER;
-    const requestHash = hash(canonical(extras.retryOf ? { retryOf: extras.retryOf } : body));
+    const requestHash = hash(canonical(extras.hashOf ?? (extras.retryOf ? { retryOf: extras.retryOf } : body)));
     const videoId = idempotency ? `video-${hash(`${idempotency.scope}\n${idempotency.key}`).slice(0, 32)}` : `video-${randomUUID()}`;
     if (idempotency) {
       const repeat = await this.repeatOf(videoId, requestHash);
@@ -159,25 +188,9 @@ export class VideoService {
   ): Promise<StartOutcome> {
     const { videoId, requestHash, tenant, maxCredits } = run;
     const { reuse, retryOf } = extras;
-    const source = await this.workflowSource(body, tenant);
+    const input = await this.workflowInput(body, { videoId, tenant, maxCredits, reuse });
+    const { source } = input;
     const title = extras.title ?? (source.type === 'pubmed' ? undefined : source.title);
-    const d = this.config.defaults;
-    const input: GenerateVideoInput = {
-      videoId,
-      source,
-      options: {
-        review: body.options?.review ?? false,
-        reviewTimeoutSec: body.options?.reviewTimeoutSec ?? d.reviewTimeoutSec,
-        maxScenes: body.options?.maxScenes ?? d.maxScenes,
-        voice: body.options?.voice ?? d.voice,
-        sceneConcurrency: body.options?.sceneConcurrency ?? d.sceneConcurrency,
-        maxCredits,
-        ...(body.options?.burnCaptions ? { burnCaptions: true } : {}),
-        ...(body.options?.preset ? { preset: body.options.preset } : {}),
-      },
-      paidSteps: this.config.paidSteps,
-      ...(reuse ? { reuse } : {}),
-    };
     const metadata = runMetadata(source);
     try {
       const handle = await this.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, {
@@ -191,9 +204,14 @@ export class VideoService {
           ...(maxCredits === undefined ? {} : { maxCredits }),
           ...(title === undefined ? {} : { [TITLE_MEMO_KEY]: title }),
           ...(retryOf ? { [RETRY_OF_MEMO_KEY]: retryOf } : {}),
+          ...(extras.revisionOf ? { [REVISION_OF_MEMO_KEY]: extras.revisionOf } : {}),
         },
         staticSummary: title === undefined ? metadata.staticSummary : oneLine(title),
-        staticDetails: retryOf ? `${metadata.staticDetails}\n\nRetry of ${retryOf}` : metadata.staticDetails,
+        staticDetails: retryOf
+          ? `${metadata.staticDetails}\n\nRetry of ${retryOf}`
+          : extras.revisionOf
+            ? `${metadata.staticDetails}\n\nRevision of ${extras.revisionOf}`
+            : metadata.staticDetails,
         typedSearchAttributes: [
           { key: VIDEO_STAGE_KEY, value: 'queued' },
           { key: VIDEO_TENANT_KEY, value: tenant },
@@ -254,6 +272,32 @@ export class VideoService {
       secondsPerImage: source.secondsPerImage ?? DEFAULT_SECONDS_PER_IMAGE,
       transition: source.transition ?? 'fade',
       fit: source.fit ?? 'letterbox',
+    };
+  }
+
+  /** The workflow input of a video of `tenant` made from `body`, with the deployment's defaults filled in. */
+  async workflowInput(
+    body: CreateVideoBody,
+    run: { videoId: string; tenant: string; maxCredits: number | undefined; reuse?: ReusedWork },
+  ): Promise<GenerateVideoInput> {
+    const { videoId, tenant, maxCredits, reuse } = run;
+    const d = this.config.defaults;
+    return {
+      videoId,
+      source: await this.workflowSource(body, tenant),
+      options: {
+        review: body.options?.review ?? false,
+        reviewTimeoutSec: body.options?.reviewTimeoutSec ?? d.reviewTimeoutSec,
+        maxScenes: body.options?.maxScenes ?? d.maxScenes,
+        voice: body.options?.voice ?? d.voice,
+        sceneConcurrency: body.options?.sceneConcurrency ?? d.sceneConcurrency,
+        maxCredits,
+        ...(body.options?.burnCaptions ? { burnCaptions: true } : {}),
+        ...(body.options?.preset ? { preset: body.options.preset } : {}),
+      },
+      paidSteps: this.config.paidSteps,
+      ...(reuse ? { reuse } : {}),
+      ...cacheScopeOf(this.config.cacheScope, tenant),
     };
   }
 
@@ -358,14 +402,7 @@ export class VideoService {
       const why = ended === 'RUNNING' ? 'is still running' : 'completed';
       throw new HttpError(409, 'not_retryable', `Video ${videoId} ${why}; only a failed or cancelled video can be retried`);
     }
-    const handle = this.client.workflow.getHandle(videoId, description.runId);
-    let work;
-    try {
-      work = await this.query(() => handle.query(finishedWorkQuery));
-    } catch (err) {
-      if (!(err instanceof QueryNotRegisteredError)) throw err;
-      throw new HttpError(409, 'not_retryable', `Video ${videoId} was started by a version that cannot be retried; start it again instead`);
-    }
+    const work = await this.finishedWork(videoId, description, { code: 'not_retryable', verb: 'retried' });
     const { maxCredits, ...options } = work.options;
     const body: CreateVideoBody = { source: work.source, options: { ...options, ...(maxCredits === undefined ? {} : { maxCredits }) } };
     // With no script written there is nothing to take over, and the retry starts from the source.
@@ -375,6 +412,45 @@ export class VideoService {
         ? { fromVideoId: videoId, script: work.script, approved: work.approved, scenes: work.scenes }
         : undefined;
     return this.start(body, idempotency, { retryOf: videoId, reuse, title: work.script?.title ?? memoTitle(description.memo) });
+  }
+
+  /** What an ended run finished (its `finishedWork` query); 409 `code` for a run of a version without it. */
+  private async finishedWork(videoId: string, description: WorkflowExecutionDescription, refusal: { code: string; verb: string }) {
+    const handle = this.client.workflow.getHandle(videoId, description.runId);
+    try {
+      return await this.query(() => handle.query(finishedWorkQuery));
+    } catch (err) {
+      if (!(err instanceof QueryNotRegisteredError)) throw err;
+      throw new HttpError(
+        409,
+        refusal.code,
+        `Video ${videoId} was started by a version that cannot be ${refusal.verb}; start it again instead`,
+      );
+    }
+  }
+
+  /**
+   * Starts a new video from an ended one's script with `edit` applied. Its scenes are made through
+   * the step cache, so only those whose inputs changed are made again (and paid for); the rest, and
+   * the script, are taken from the cache, and the render is done again. The new video is linked to
+   * the old one (`revisionOf`); the old one is unchanged.
+   */
+  async revise(videoId: string, edit: RevisionBody, idempotency?: { key: string; scope: string }): Promise<StartOutcome> {
+    const description = await this.describe(videoId);
+    if (description.status.name === 'RUNNING') {
+      throw new HttpError(409, 'not_revisable', `Video ${videoId} is still running; revise it once it has ended`);
+    }
+    const work = await this.finishedWork(videoId, description, { code: 'not_revisable', verb: 'revised' });
+    if (!work.script) throw new HttpError(409, 'script_not_ready', `Video ${videoId} ended before its script was written`);
+    if (work.source.type === 'slideshow') throw new HttpError(409, 'not_revisable', 'A slideshow has no script to revise; start it again');
+    const script = edit.script ?? applySceneEdits(work.script, edit.scenes ?? []);
+    const problems = scriptProblems(script);
+    if (problems.length > 0) throw new HttpError(400, 'invalid_script', `Invalid script: ${problems.join('; ')}`, { problems });
+    const { maxCredits, review: _review, ...options } = work.options;
+    const body: CreateVideoBody = { source: work.source, options: { ...options, ...(maxCredits === undefined ? {} : { maxCredits }) } };
+    // The edited script is the approved one; no files are copied, the cache answers for unchanged scenes.
+    const reuse: ReusedWork = { fromVideoId: videoId, script, approved: true, scenes: [] };
+    return this.start(body, idempotency, { revisionOf: videoId, reuse, title: script.title, hashOf: { revisionOf: videoId, script } });
   }
 
   /**

@@ -29,6 +29,9 @@ Commands:
   cancel <id>
   retry <id> [--wait]           start a new video for a failed or cancelled one, reusing all it
                                 finished; print its id (--wait: then follow it)
+  revise <id> (--scene <n> [--narration <t>] [--title <t>] [--visual <t>] | --script-file <file>) [--wait]
+                                a new video from an ended one's script with the edit; unchanged
+                                scenes come from the cache; print its id (--wait: then follow it)
   delete <id>                   cancel the video if it runs, then remove it and its files
   open <id> [--ui]              open the video's page (--ui: its run in the Temporal Web UI)
   download <id> [-o <file>]     save the MP4 (default <id>.mp4)
@@ -61,6 +64,10 @@ const OPTIONS = {
   preset: { type: 'string' },
   voice: { type: 'string' },
   'max-scenes': { type: 'string' },
+  scene: { type: 'string' },
+  narration: { type: 'string' },
+  visual: { type: 'string' },
+  'script-file': { type: 'string' },
   'idempotency-key': { type: 'string' },
   wait: { type: 'boolean' },
   status: { type: 'string' },
@@ -146,6 +153,19 @@ async function run(argv: string[], env: CliEnv, io: CliIo): Promise<number> {
       io.stdout.write(`${video.id}\n`);
       if (values.wait) return follow(video.id);
       io.stderr.write(`Retrying ${videoId} as ${video.id}; what it finished is reused. Follow it: reelflow follow ${video.id}\n`);
+      return 0;
+    }
+    case 'revise': {
+      const videoId = needId();
+      const video = await client.json<VideoStatusBody>('POST', `/api/videos/${encodeURIComponent(videoId)}/revisions`, {
+        body: revisionOf(values),
+        headers: values['idempotency-key'] ? { 'idempotency-key': values['idempotency-key'] } : {},
+      });
+      io.stdout.write(`${video.id}\n`);
+      if (values.wait) return follow(video.id);
+      io.stderr.write(
+        `Revising ${videoId} as ${video.id}; only the changed scenes are made again. Follow it: reelflow follow ${video.id}\n`,
+      );
       return 0;
     }
     case 'delete': {
@@ -243,4 +263,23 @@ function finish(final: VideoStatusBody, io: CliIo): number {
   const reason = final.error ? `: ${final.error.type}: ${final.error.message}` : '';
   io.stderr.write(`reelflow: video ${final.id} ${final.status}${reason}\n`);
   return 1;
+}
+
+/** The body of `revise`: a whole script from a file, or the given fields of one scene. */
+function revisionOf(values: { scene?: string; title?: string; narration?: string; visual?: string; 'script-file'?: string }): unknown {
+  const file = values['script-file'];
+  if (file !== undefined) {
+    if (values.scene !== undefined) throw usage('revise takes --script-file or --scene, not both');
+    try {
+      return { script: JSON.parse(fs.readFileSync(file, 'utf8')) as unknown };
+    } catch (err) {
+      throw new CliError(`Cannot read the script in ${file}: ${err instanceof Error ? err.message : String(err)}`, 2);
+    }
+  }
+  const index = Number(values.scene);
+  if (values.scene === undefined || !Number.isInteger(index) || index < 0)
+    throw usage('revise needs --scene <n> (or --script-file <file>)');
+  const fields = { title: values.title, narration: values.narration, visual: values.visual };
+  if (Object.values(fields).every((v) => v === undefined)) throw usage('revise --scene needs --narration, --title or --visual');
+  return { scenes: [{ index, ...fields }] };
 }

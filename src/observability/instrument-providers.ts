@@ -72,6 +72,7 @@ export function instrumentProviders(deps: ActivityDeps, metrics: WorkerMetrics, 
     fetchPubmed: (pmid, signal) => observe(metrics, names.source, 'fetchPubmed', () => sourceProvider.fetchPubmed(pmid, signal)),
   };
   const script: ScriptWriter = {
+    cacheIdentity: scriptWriter.cacheIdentity,
     writeScript: (request) =>
       observe(
         metrics,
@@ -82,6 +83,7 @@ export function instrumentProviders(deps: ActivityDeps, metrics: WorkerMetrics, 
       ),
   };
   const narration: Narrator = {
+    cacheIdentity: narrator.cacheIdentity,
     narrate: (request) =>
       observe(
         metrics,
@@ -92,6 +94,7 @@ export function instrumentProviders(deps: ActivityDeps, metrics: WorkerMetrics, 
       ),
   };
   const clip: ClipGenerator = {
+    ...(clipGenerator.cacheKey ? { cacheKey: clipGenerator.cacheKey.bind(clipGenerator) } : {}),
     plan: (scene) => clipGenerator.plan(scene),
     submit: (request) => observe(metrics, names.clip, 'submit', () => clipGenerator.submit(request)),
     await: (request) =>

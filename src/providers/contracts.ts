@@ -31,6 +31,12 @@ export interface WriteScriptRequest {
  * short enough to be spoken in about 15 seconds (40 words).
  */
 export interface ScriptWriter {
+  /**
+   * The writer and its settings (model, version of its own method), for the step cache
+   * (src/cache): two writers with the same identity write the same script from the same document.
+   * Absent: its scripts are never cached.
+   */
+  readonly cacheIdentity?: string;
   writeScript(request: WriteScriptRequest): Promise<{ script: Script; spend: Spend }>;
 }
 
@@ -44,6 +50,8 @@ export interface NarrateRequest {
 
 /** Speaks a text into a WAV file at `outPath`. */
 export interface Narrator {
+  /** The narrator and its settings, for the step cache; absent: never cached. */
+  readonly cacheIdentity?: string;
   narrate(request: NarrateRequest): Promise<{ spend: Spend }>;
 }
 
@@ -83,6 +91,11 @@ export interface ClipStepOutcome {
  * once, and every later wait, after a crash, a timeout or a deploy, resumes that same task.
  */
 export interface ClipGenerator {
+  /**
+   * Everything that determines the clip of `scene` in `preset` (provider, models, settings, and the
+   * scene fields it reads), for the step cache; undefined: never cached.
+   */
+  cacheKey?(scene: Scene, preset: PresetName | undefined): unknown;
   /** The steps of a scene's clip, in order, each with its quote. */
   plan(scene: Scene): ClipStep[];
   /**

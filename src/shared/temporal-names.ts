@@ -44,6 +44,9 @@ export const TITLE_MEMO_KEY = 'title';
 /** Memo field of a retry's run: the id of the video it retries. */
 export const RETRY_OF_MEMO_KEY = 'retryOf';
 
+/** Memo field of a revision's run: the id of the video whose script it edits. */
+export const REVISION_OF_MEMO_KEY = 'revisionOf';
+
 export const STATUS_QUERY = 'status';
 export const SCRIPT_QUERY = 'script';
 export const FINISHED_WORK_QUERY = 'finishedWork';

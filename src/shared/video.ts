@@ -61,6 +61,19 @@ export interface GenerateVideoInput {
   paidSteps?: PaidStepLimits;
   /** Set on a retry: what an earlier run of the video finished, which this run takes over. */
   reuse?: ReusedWork;
+  /**
+   * Who shares cached provider outputs with this run (src/cache): `shared` or `tenant:<name>`.
+   * Absent: nothing is looked up or stored, as in runs started before the cache existed.
+   */
+  cacheScope?: CacheScope;
+}
+
+/** See GenerateVideoInput.cacheScope. */
+export type CacheScope = 'shared' | `tenant:${string}`;
+
+/** An activity's word that its output came from the cache, and what making it cost at first. */
+export interface Reused {
+  reused?: { credits: number; tokens?: number };
 }
 
 /**
@@ -142,6 +155,8 @@ export interface SceneState {
   clip: StepState;
   /** Narration length in seconds, once narrated. */
   durationSec?: number;
+  /** Steps whose output came from the cache: made by an earlier run, paid nothing in this one. */
+  reused?: ('narration' | 'clip')[];
 }
 
 export interface VideoResult {
@@ -170,6 +185,10 @@ export interface VideoSpend {
   unconfirmedCredits?: number;
   /** Tokens billed by providers that bill by token (Gemini script and narration), as they report them. */
   tokens?: number;
+  /** Steps whose output came from the cache (the script, narrations, clips): paid nothing in this run. */
+  reusedSteps?: number;
+  /** What those outputs cost the run that made them, in credits: what the cache saved. */
+  savedCredits?: number;
 }
 
 /** What the workflow knows about itself; the API adds ids, URLs and timestamps around it. */

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Reelflow's page: start a video, follow it live, review its script, watch and download it,
- * retry or delete it. One ES module on the browser's own APIs (fetch, streams, the DOM), served
+ * retry, revise or delete it. One ES module on the browser's own APIs (fetch, streams, the DOM), served
  * as written: docs/web-page.md says why there is no framework and no build step.
  *
  * Everything goes through the same HTTP API as every other client. When the API needs a key, the
@@ -10,14 +10,14 @@
  */
 
 /**
- * @typedef {{ index: number, title: string, narration: string, clip: string, durationSec?: number }} SceneState
+ * @typedef {{ index: number, title: string, narration: string, clip: string, durationSec?: number, reused?: string[] }} SceneState
  * @typedef {{ activity: string, attempt: number, lastError?: { type: string, message: string }, nextAttemptAt?: string }} Retry
  * @typedef {{
  *   id: string, status: string, stage: string, progress: number, title?: string, scenes: SceneState[],
- *   spend: { credits: number }, retries?: Retry[], stale?: boolean,
+ *   spend: { credits: number, reusedSteps?: number }, retries?: Retry[], stale?: boolean,
  *   result?: { videoUrl: string, durationSec: number, bytes: number },
  *   error?: { type: string, message: string, stage: string },
- *   createdAt: string, updatedAt: string, webUiUrl: string, retryOf?: string, reviewDeadline?: string
+ *   createdAt: string, updatedAt: string, webUiUrl: string, retryOf?: string, revisionOf?: string, reviewDeadline?: string
  * }} VideoStatus
  * @typedef {{ id: string, title: string | null, status: string, stage: string, progress: number, createdAt: string, retryOf?: string }} ListItem
  * @typedef {{ index: number, title: string, narration: string, visual?: string }} Scene
@@ -409,6 +409,7 @@ async function videoView(id) {
   const eta = h('p', { class: 'muted' });
   const notices = h('div', {});
   const reviewBox = h('section', { 'aria-labelledby': 'review-heading' });
+  const revisionBox = h('section', { 'aria-labelledby': 'revision-heading' });
   const playerBox = h('section', {});
   const actions = h('div', { class: 'actions' });
   const actionStatus = h('div', {});
@@ -423,7 +424,11 @@ async function videoView(id) {
       h(
         'table',
         {},
-        h('thead', {}, h('tr', {}, ...['Scene', 'Title', 'Narration', 'Clip', 'Length'].map((t) => h('th', { scope: 'col' }, t)))),
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...['Scene', 'Title', 'Narration', 'Clip', 'Length', 'Reused'].map((t) => h('th', { scope: 'col' }, t))),
+        ),
         scenesBody,
       ),
     ),
@@ -433,8 +438,9 @@ async function videoView(id) {
 
   const cancelButton = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   const retryButton = h('button', { type: 'button' }, 'Retry');
+  const reviseButton = h('button', { type: 'button', class: 'secondary' }, 'Revise');
   const deleteButton = h('button', { type: 'button', class: 'danger' }, 'Delete');
-  actions.append(cancelButton, retryButton, deleteButton);
+  actions.append(cancelButton, retryButton, reviseButton, deleteButton);
 
   /** Runs an action with its button disabled, showing what went wrong. @param {HTMLElement} button @param {() => Promise<void>} fn */
   const act = (button, fn) => {
@@ -460,6 +466,12 @@ async function videoView(id) {
       location.hash = `#/videos/${retried.id}`;
     }),
   );
+  reviseButton.addEventListener('click', () =>
+    act(reviseButton, async () => {
+      await showRevision(id, revisionBox);
+      revisionBox.querySelector('h2')?.scrollIntoView();
+    }),
+  );
   deleteButton.addEventListener('click', () =>
     act(deleteButton, async () => {
       if (!confirm('Delete this video and its files? This cannot be undone.')) return;
@@ -481,6 +493,8 @@ async function videoView(id) {
       h('span', {}, `Started ${when(next.createdAt)}`),
       next.spend.credits > 0 ? h('span', {}, `Spent ${next.spend.credits} credits`) : '',
       next.retryOf ? h('span', {}, 'Retry of ', h('a', { href: `#/videos/${next.retryOf}` }, next.retryOf)) : '',
+      next.revisionOf ? h('span', {}, 'Revision of ', h('a', { href: `#/videos/${next.revisionOf}` }, next.revisionOf)) : '',
+      next.spend.reusedSteps ? h('span', {}, `${next.spend.reusedSteps} steps from the cache`) : '',
     );
     bar.setAttribute('value', String(next.progress));
     bar.setAttribute('aria-label', `Progress: ${next.progress}%, ${stageName(next.stage)}`);
@@ -518,12 +532,15 @@ async function videoView(id) {
           h('td', {}, s.narration),
           h('td', {}, s.clip),
           h('td', {}, s.durationSec === undefined ? '' : `${s.durationSec.toFixed(1)} s`),
+          h('td', {}, s.reused ? s.reused.join(', ') : ''),
         ),
       ),
     );
     scenes.hidden = next.scenes.length === 0;
     cancelButton.hidden = TERMINAL.includes(next.status);
     retryButton.hidden = next.status !== 'failed' && next.status !== 'cancelled';
+    // A revision starts from a written script, which only an ended run with scenes has.
+    reviseButton.hidden = !TERMINAL.includes(next.status) || next.scenes.length === 0;
     links.replaceChildren(h('a', { href: next.webUiUrl, target: '_blank', rel: 'noopener' }, 'This run in the Temporal Web UI'));
     if (next.stage !== lastStage || TERMINAL.includes(next.status)) {
       if (lastStage) announce(TERMINAL.includes(next.status) ? `Video ${next.status}` : `Stage: ${stageName(next.stage)}`);
@@ -535,7 +552,7 @@ async function videoView(id) {
   }
 
   render(status);
-  show(heading, summary, bar, eta, notices, reviewBox, playerBox, actions, actionStatus, scenes, links);
+  show(heading, summary, bar, eta, notices, reviewBox, playerBox, actions, actionStatus, revisionBox, scenes, links);
   if (!TERMINAL.includes(status.status)) {
     const stop = new AbortController();
     teardown.push(() => stop.abort());
@@ -612,57 +629,12 @@ async function deleteVideo(id) {
 async function showReview(id, status, box) {
   const script = /** @type {Script} */ (await apiJson('GET', videoPath(id, '/script')));
   let dirty = false;
-  const titleInput = h('input', { id: 'script-title', type: 'text', value: script.title, maxlength: 300, required: true });
-  const sceneFields = script.scenes.map((scene) => {
-    const prefix = `scene-${scene.index}`;
-    const fields = {
-      title: h('input', { id: `${prefix}-title`, type: 'text', value: scene.title, maxlength: 200, required: true }),
-      narration: /** @type {HTMLTextAreaElement} */ (
-        h('textarea', { id: `${prefix}-narration`, maxlength: 4000, required: true, rows: 4 })
-      ),
-      visual: /** @type {HTMLTextAreaElement} */ (h('textarea', { id: `${prefix}-visual`, rows: 2 })),
-    };
-    fields.narration.value = scene.narration;
-    fields.visual.value = scene.visual ?? '';
-    const fieldset = h(
-      'fieldset',
-      { class: 'scene-edit' },
-      h('legend', {}, `Scene ${scene.index + 1}`),
-      h('label', { for: `${prefix}-title` }, 'Title'),
-      fields.title,
-      h('label', { for: `${prefix}-narration` }, 'Narration'),
-      fields.narration,
-      h('label', { for: `${prefix}-visual` }, 'Visual (optional)'),
-      fields.visual,
-    );
-    return { scene, fields, fieldset };
-  });
-  /** @returns {Script} */
-  const edited = () => ({
-    title: /** @type {HTMLInputElement} */ (titleInput).value.trim(),
-    scenes: sceneFields.map(({ scene, fields }) => {
-      const visual = fields.visual.value.trim();
-      return {
-        index: scene.index,
-        title: /** @type {HTMLInputElement} */ (fields.title).value.trim(),
-        narration: fields.narration.value.trim(),
-        ...(visual ? { visual } : {}),
-      };
-    }),
-  });
+  const editor = scriptEditor(script);
+  const edited = editor.edited;
   const feedback = h('div', {});
   const save = h('button', { type: 'submit', class: 'secondary' }, 'Save changes');
   const approve = h('button', { type: 'button' }, 'Approve and continue');
-  const form = h(
-    'form',
-    {},
-    h('label', { for: 'script-title' }, 'Video title'),
-    titleInput,
-    ...sceneFields.map((s) => s.fieldset),
-    save,
-    approve,
-    feedback,
-  );
+  const form = h('form', {}, ...editor.fields, save, approve, feedback);
   form.addEventListener('input', () => {
     dirty = true;
   });
@@ -703,6 +675,84 @@ async function showReview(id, status, box) {
     ),
     form,
   );
+}
+
+/**
+ * A revision of an ended video: its script, editable; sending it starts a new video in which only
+ * the scenes whose words or visual changed are narrated and drawn again.
+ * @param {string} id @param {HTMLElement} box
+ */
+async function showRevision(id, box) {
+  const script = /** @type {Script} */ (await apiJson('GET', videoPath(id, '/script')));
+  const editor = scriptEditor(script);
+  const feedback = h('div', {});
+  const send = h('button', { type: 'submit' }, 'Make the revised video');
+  const form = h('form', {}, ...editor.fields, send, feedback);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send.setAttribute('disabled', '');
+    apiJson('POST', videoPath(id, '/revisions'), { body: { script: editor.edited() }, headers: { 'idempotency-key': crypto.randomUUID() } })
+      .then((revised) => {
+        announce('Revision started');
+        location.hash = `#/videos/${/** @type {VideoStatus} */ (revised).id}`;
+      })
+      .catch((err) => {
+        send.removeAttribute('disabled');
+        feedback.replaceChildren(errorBox(err));
+      });
+  });
+  box.replaceChildren(
+    h('h2', { id: 'revision-heading' }, 'Revise the script'),
+    h('p', {}, 'A new video is made from your edit. Scenes you leave as they are come from the cache and cost nothing.'),
+    form,
+  );
+}
+
+/**
+ * Fields for every part of a script (title, and each scene's title, narration and visual), and
+ * the script they hold now. @param {Script} script
+ */
+function scriptEditor(script) {
+  const titleInput = h('input', { id: 'script-title', type: 'text', value: script.title, maxlength: 300, required: true });
+  const sceneFields = script.scenes.map((scene) => {
+    const prefix = `scene-${scene.index}`;
+    const fields = {
+      title: h('input', { id: `${prefix}-title`, type: 'text', value: scene.title, maxlength: 200, required: true }),
+      narration: /** @type {HTMLTextAreaElement} */ (
+        h('textarea', { id: `${prefix}-narration`, maxlength: 4000, required: true, rows: 4 })
+      ),
+      visual: /** @type {HTMLTextAreaElement} */ (h('textarea', { id: `${prefix}-visual`, rows: 2 })),
+    };
+    fields.narration.value = scene.narration;
+    fields.visual.value = scene.visual ?? '';
+    const fieldset = h(
+      'fieldset',
+      { class: 'scene-edit' },
+      h('legend', {}, `Scene ${scene.index + 1}`),
+      h('label', { for: `${prefix}-title` }, 'Title'),
+      fields.title,
+      h('label', { for: `${prefix}-narration` }, 'Narration'),
+      fields.narration,
+      h('label', { for: `${prefix}-visual` }, 'Visual (optional)'),
+      fields.visual,
+    );
+    return { scene, fields, fieldset };
+  });
+  /** @returns {Script} */
+  const edited = () => ({
+    title: /** @type {HTMLInputElement} */ (titleInput).value.trim(),
+    scenes: sceneFields.map(({ scene, fields }) => {
+      const visual = fields.visual.value.trim();
+      return {
+        index: scene.index,
+        title: /** @type {HTMLInputElement} */ (fields.title).value.trim(),
+        narration: fields.narration.value.trim(),
+        ...(visual ? { visual } : {}),
+      };
+    }),
+  });
+  const fields = [h('label', { for: 'script-title' }, 'Video title'), titleInput, ...sceneFields.map((s) => s.fieldset)];
+  return { fields, edited };
 }
 
 /** The player, with captions, and the downloads. @param {string} id @param {HTMLElement} box */

@@ -14,7 +14,7 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure, sleep, type Activi
 import type { ActivitiesByQueue } from '../activities';
 import type { ClipStep } from '../shared/clip-step';
 import { FailureType } from '../shared/failure-types';
-import type { PaidStepLimits, Scene } from '../shared/video';
+import type { CacheScope, PaidStepLimits, Scene } from '../shared/video';
 import type { PresetName } from '../shared/presets';
 import { FinishedWorkLog } from './finished-work';
 import type { Reservation, SpendLedger } from './spend-ledger';
@@ -62,6 +62,10 @@ export class ClipChain {
     private readonly finished: FinishedWorkLog = new FinishedWorkLog(),
     /** The video's format, handed to every step; absent for 720p, as in runs started before presets. */
     private readonly preset?: PresetName,
+    /** The step cache's scope, handed to every step; absent in runs started before the cache. */
+    private readonly cacheScope?: CacheScope,
+    /** Told when a scene's clip came from the cache. */
+    private readonly onReused: (index: number, reused: { credits: number }) => void = () => undefined,
   ) {}
 
   /**
@@ -100,6 +104,7 @@ export class ClipChain {
             );
             this.openTasks.end(taskId);
             this.ledger.settle(step.credits, done.spend.credits);
+            if (final && done.reused) this.onReused(scene.index, done.reused);
             if (done.output) {
               inputs[step.name] = done.output;
               if (!final) this.finished.stepDone(scene.index, step.name, done.output);
@@ -121,8 +126,9 @@ export class ClipChain {
     }
   }
 
-  private presetField(): { preset?: PresetName } {
-    return this.preset ? { preset: this.preset } : {};
+  /** What every step's activity is handed besides the step: the format and the cache's scope, when set. */
+  private presetField(): { preset?: PresetName; cacheScope?: CacheScope } {
+    return { ...(this.preset ? { preset: this.preset } : {}), ...(this.cacheScope ? { cacheScope: this.cacheScope } : {}) };
   }
 
   /** Submits one step until a task id is known, by the rules in this file's header. */

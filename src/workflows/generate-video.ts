@@ -50,6 +50,7 @@ import { approveSignal, approveUpdate, editScriptUpdate, finishedWorkQuery, scri
 import { VideoStateTracker } from './video-state-tracker';
 import { scriptProblems } from '../shared/validate-script';
 import { produceSlideshow, slideshowScript } from './slideshow';
+import { cacheField } from './cache-field';
 
 /**
  * Runs started before this patch cleaned up as soon as the cancel was requested, while cancelled
@@ -194,10 +195,11 @@ export async function generateVideo(input: GenerateVideoInput): Promise<VideoSta
       tracker.setStage('writing_script');
       // Activity summaries name each call in the Web UI; they are metadata, which replay does not compare.
       const written = await acts.script.writeScript.executeWithOptions({ summary: 'write script' }, [
-        { videoId, document, maxScenes: options.maxScenes },
+        { videoId, document, maxScenes: options.maxScenes, ...cacheField(input) },
       ]);
       script = written.script;
       tracker.addSpend(written.spend);
+      tracker.noteReused(written.reused);
       tracker.setScript(script);
     }
 
@@ -275,10 +277,11 @@ function sceneNarrator(
       tracker.setStep(scene.index, 'narration', 'running');
       narrated = await settledStep(tracker, scene.index, 'narration', () =>
         acts.narration.narrateScene.executeWithOptions({ summary: `narrate scene ${scene.index}` }, [
-          { videoId: input.videoId, scene, voice: input.options.voice },
+          { videoId: input.videoId, scene, voice: input.options.voice, ...cacheField(input) },
         ]),
       );
       tracker.addSpend(narrated.spend);
+      tracker.noteReused(narrated.reused, { index: scene.index, name: 'narration' });
       finished.narrated(scene.index, narrated);
     }
     tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
@@ -330,6 +333,8 @@ async function produceScenes(
     videoId,
     finished,
     options.preset,
+    input.cacheScope,
+    (index, reused) => tracker.noteReused(reused, { index, name: 'clip' }),
   );
   const narrate = sceneNarrator(acts, tracker, finished, input, script.scenes.length);
   return mapSettled(script.scenes, options.sceneConcurrency, async (scene: Scene) => {

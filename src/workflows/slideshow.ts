@@ -9,6 +9,7 @@ import type { RenderSlideInput } from '../activities/render-slideshow';
 import type { GenerateVideoInput, Script, SlideshowSource, VideoResult } from '../shared/video';
 import { mapSettled } from './map-bounded';
 import type { VideoStateTracker } from './video-state-tracker';
+import { cacheField } from './cache-field';
 import type { StageActivities } from './generate-video';
 
 type SlideshowActivities = Pick<StageActivities, 'uploads' | 'narration' | 'render'>;
@@ -56,9 +57,10 @@ export async function produceSlideshow(
     await mapSettled(spoken, options.sceneConcurrency, async (scene) => {
       tracker.setStep(scene.index, 'narration', 'running');
       const narrated = await acts.narration.narrateScene.executeWithOptions({ summary: `narrate caption ${scene.index}` }, [
-        { videoId, scene, voice: options.voice },
+        { videoId, scene, voice: options.voice, ...cacheField(input) },
       ]);
       tracker.addSpend(narrated.spend);
+      tracker.noteReused(narrated.reused, { index: scene.index, name: 'narration' });
       tracker.setStep(scene.index, 'narration', 'done', narrated.durationSec);
       narrations.set(scene.index, narrated);
     });

@@ -64,6 +64,20 @@ export class VideoStateTracker {
     this.touch();
   }
 
+  /** Counts an output the step cache answered (state only, no command); `step` names the scene's step it was. */
+  noteReused(reused: { credits: number } | undefined, step?: { index: number; name: 'narration' | 'clip' }): void {
+    if (!reused) return;
+    const { spend } = this.state;
+    spend.reusedSteps = (spend.reusedSteps ?? 0) + 1;
+    spend.savedCredits = (spend.savedCredits ?? 0) + reused.credits;
+    const scene = step && this.state.scenes.find((s) => s.index === step.index);
+    if (scene && step) {
+      const steps = new Set([...(scene.reused ?? []), step.name]);
+      scene.reused = (['narration', 'clip'] as const).filter((name) => steps.has(name));
+    }
+    this.touch();
+  }
+
   finish(status: Exclude<RunStatus, 'queued' | 'running'>, outcome: { result?: VideoResult; error?: VideoError } = {}): void {
     this.state.status = status;
     if (patched(CREDITS_ATTRIBUTE_PATCH)) {

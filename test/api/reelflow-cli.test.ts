@@ -100,6 +100,19 @@ test('create --wait renders a text video, following its stages over the event st
   expect(followed.code).toBe(0);
   expect(followed.stdout).toContain('100% done');
 
+  // A revision of one scene's words: a new video, the other scenes taken from the cache.
+  const revised = await reelflow(['revise', id, '--scene', '1', '--narration', 'An octopus pumps blue blood with three hearts.', '--wait']);
+  expect(revised.code).toBe(0);
+  const revisedId = revised.stdout.split('\n')[0]!;
+  const revisedStatus = JSON.parse((await reelflow(['status', revisedId])).stdout) as Record<string, any>;
+  expect(revisedStatus).toMatchObject({ status: 'completed', revisionOf: id });
+  expect(revisedStatus.scenes[1].reused).toBeUndefined();
+  expect(revisedStatus.scenes[0].reused).toEqual(['narration', 'clip']);
+  expect(JSON.parse((await reelflow(['script', 'show', revisedId])).stdout).scenes[1].narration).toBe(
+    'An octopus pumps blue blood with three hearts.',
+  );
+  expect((await reelflow(['revise', id, '--scene', '1'])).code).toBe(2);
+
   // `open` prints the link and hands it to the desktop's opener (here one that writes it down).
   const bin = path.join(workDir, 'bin');
   const opened = path.join(workDir, 'opened.txt');

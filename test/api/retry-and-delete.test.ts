@@ -4,65 +4,36 @@
  * The fakes' request logs are the witness that a retry pays for nothing twice.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createApp } from '../../src/api/create-app';
-import { loadConfig } from '../../src/config';
-import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
-import { startFakeGemini, type FakeGemini } from '../fakes/fake-gemini';
-import { startFakeRunway, type FakeRunway } from '../fakes/fake-runway';
-import { startChildWorker, type ChildWorker } from '../helpers/child-worker';
+import type { FakeGemini } from '../fakes/fake-gemini';
+import type { FakeRunway } from '../fakes/fake-runway';
+import { startPaidApiStack, type PaidApiStack } from '../helpers/paid-api-stack';
 import { pollUntil } from '../helpers/poll';
-import { serveApp, type ServedApp } from '../helpers/serve-app';
-import { startTestEnv } from '../helpers/temporal-test-env';
-import { uniqueName } from '../helpers/unique';
+import type { ServedApp } from '../helpers/serve-app';
 
 jest.setTimeout(240_000);
 
-let env: TestWorkflowEnvironment;
+let stack: PaidApiStack;
 let gemini: FakeGemini;
 let runway: FakeRunway;
 let mediaRoot: string;
-let worker: ChildWorker;
+let env: TestWorkflowEnvironment;
 let api: ServedApp;
 
 beforeAll(async () => {
-  [env, gemini, runway] = await Promise.all([
-    startTestEnv(),
-    startFakeGemini({ apiKey: 'test-gemini-key' }),
+  stack = await startPaidApiStack({
+    name: 'retry',
     // About 2 s per task at 200 ms polls: long enough to cancel mid-clip, short enough to finish fast.
-    startFakeRunway({ apiKey: 'test-runway-key', pendingPolls: 1, throttledPolls: 0, runningPolls: 8 }),
-  ]);
-  mediaRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'reelflow-retry-'));
-  const taskQueue = uniqueName('retry');
-  worker = await startChildWorker({
-    address: env.address,
-    taskQueue,
-    mediaRoot,
-    env: {
-      SCRIPT_PROVIDER: 'gemini',
-      NARRATION_PROVIDER: 'gemini',
-      CLIP_PROVIDER: 'runway',
-      GEMINI_API_KEY: 'test-gemini-key',
-      GOOGLE_GEMINI_BASE_URL: gemini.url,
-      RUNWAYML_API_SECRET: 'test-runway-key',
-      RUNWAYML_BASE_URL: runway.url,
-      RUNWAY_POLL_INTERVAL_MS: '200',
-      CLIP_WAIT_HEARTBEAT_SEC: '1',
-    },
+    runway: { pendingPolls: 1, throttledPolls: 0, runningPolls: 8 },
+    workerEnv: { RUNWAY_POLL_INTERVAL_MS: '200' },
+    // Without the step cache, so that what a retry reuses is only what it took over from its own run
+    // (the fakes write the same narrations for every video; test/api/step-cache-and-revisions.test.ts covers the cache).
+    apiEnv: { CACHE_SCOPE: 'off' },
   });
-  const config = loadConfig({ TASK_QUEUE: taskQueue, MEDIA_ROOT: mediaRoot, TEMPORAL_ADDRESS: env.address, PORT: '0' });
-  const client = new Client({ connection: env.connection, namespace: config.temporal.namespace });
-  api = await serveApp(createApp({ client, config, store: new LocalArtifactStore(mediaRoot) }));
+  ({ env, gemini, runway, mediaRoot, api } = stack);
 });
-afterAll(async () => {
-  await api?.close();
-  await worker?.stop();
-  await Promise.all([env?.teardown(), gemini?.close(), runway?.close()]);
-  await fs.rm(mediaRoot, { recursive: true, force: true });
-});
+afterAll(() => stack?.stop());
 
 type Json = Record<string, any>;
 async function call(method: string, route: string, body?: unknown): Promise<{ status: number; body: Json; headers: Headers }> {

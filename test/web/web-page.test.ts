@@ -170,7 +170,7 @@ test('start from the form, watch live progress, edit the script in review, appro
   await page.context().close();
 });
 
-test('a failed run shows its reason; Retry starts a new run that completes and links back', async () => {
+test('a failed run shows its reason; Retry starts a new run that completes and links back; Revise makes a new one from an edited script', async () => {
   const id = await startVideo({
     source: { type: 'text', title: 'Refused once', text: `Some ${REFUSED_WORD} are drawn here.\n\nThe rest is fine.` },
     options: { maxScenes: 2 },
@@ -189,6 +189,21 @@ test('a failed run shows its reason; Retry starts a new run that completes and l
   await page.locator('.badge.completed').first().waitFor({ timeout: 60_000 });
   await expect(page.getByRole('link', { name: id }).getAttribute('href')).resolves.toBe(`#/videos/${id}`);
   await shot(page, '6-retried');
+
+  // Revise the retried video: its script opens for editing, and the new video links back to it,
+  // its unchanged narration taken from the cache.
+  const retriedId = new URL(page.url()).hash.replace('#/videos/', '');
+  await page.getByRole('button', { name: 'Revise' }).click();
+  await page.getByRole('heading', { name: 'Revise the script' }).waitFor();
+  await page.getByLabel('Narration').last().fill('The rest is fine, and now the narration says so.');
+  await shot(page, '7-revise');
+  await page.getByRole('button', { name: 'Make the revised video' }).click();
+  await page.waitForURL((url) => url.hash.startsWith('#/videos/') && !url.hash.endsWith(retriedId));
+  await page.locator('.badge.completed').first().waitFor({ timeout: 60_000 });
+  await expect(page.getByRole('link', { name: retriedId }).getAttribute('href')).resolves.toBe(`#/videos/${retriedId}`);
+  await page.getByText('Revision of').waitFor();
+  await page.getByRole('cell', { name: 'narration', exact: true }).waitFor();
+  await shot(page, '8-revised');
   await page.context().close();
 });
 

@@ -67,9 +67,12 @@ export class GeminiNarrator implements Narrator {
   private readonly client: GoogleGenAI;
   private readonly model: string;
 
+  readonly cacheIdentity: string;
+
   constructor(options: GeminiNarratorOptions) {
     this.client = options.client;
     this.model = options.model;
+    this.cacheIdentity = `gemini-tts:${options.model}`;
   }
 
   async narrate(request: NarrateRequest): Promise<{ spend: Spend }> {

@@ -63,9 +63,12 @@ export class GeminiScriptWriter implements ScriptWriter {
   private readonly model: string;
   private readonly attempts: number;
 
+  readonly cacheIdentity: string;
+
   constructor(options: GeminiScriptWriterOptions) {
     this.client = options.client;
     this.model = options.model;
+    this.cacheIdentity = `gemini:${options.model}`;
     this.attempts = Math.max(1, Math.floor(options.attempts));
   }
 

@@ -8,7 +8,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { drawTitleClip } from '../../media/draw-title-clip';
-import { clipCanvas, presetOf } from '../../shared/presets';
+import { clipCanvas, presetOf, type PresetName } from '../../shared/presets';
+import type { Scene } from '../../shared/video';
 import type { AwaitClipStepRequest, ClipGenerator, ClipStep, ClipStepOutcome, SubmitClipStepRequest } from '../contracts';
 import { produceFileAtomic } from '../atomic-file';
 import { ProviderRejectedError } from '../errors';
@@ -25,6 +26,18 @@ const TERMS_PER_CLIP = 3;
 
 export class DrawnClipGenerator implements ClipGenerator {
   constructor(private readonly options: DrawnClipGeneratorOptions) {}
+
+  cacheKey(scene: Scene, preset: PresetName | undefined): unknown {
+    const { title, narration, index } = scene;
+    return {
+      provider: 'drawn',
+      durationSec: this.options.durationSec,
+      title,
+      terms: keyTerms(narration, TERMS_PER_CLIP, { omit: title }),
+      index,
+      canvas: clipCanvas(presetOf(preset)),
+    };
+  }
 
   /** Drawing is free, whatever the scene. */
   plan(): ClipStep[] {

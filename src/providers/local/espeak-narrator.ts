@@ -42,7 +42,11 @@ export interface EspeakNarratorOptions {
 }
 
 export class EspeakNarrator implements Narrator {
-  constructor(private readonly options: EspeakNarratorOptions) {}
+  readonly cacheIdentity: string;
+
+  constructor(private readonly options: EspeakNarratorOptions) {
+    this.cacheIdentity = `espeak-ng:${options.fallbackVoice}`;
+  }
 
   /** The espeak-ng voice for a requested name; a variant suffix ("en-us+f3") is kept. */
   async resolveVoice(voice: string): Promise<string> {

@@ -201,6 +201,9 @@ export function buildLocalScript(doc: SourceDocument, maxScenes: number): Script
 
 /** ScriptWriter adapter over buildLocalScript; costs nothing. */
 export class LocalScriptWriter implements ScriptWriter {
+  /** Bumped whenever buildLocalScript writes differently from the same document. */
+  readonly cacheIdentity = 'local-script:2';
+
   async writeScript(request: WriteScriptRequest): Promise<{ script: Script; spend: Spend }> {
     request.signal.throwIfAborted();
     return { script: buildLocalScript(request.document, request.maxScenes), spend: { credits: 0 } };

@@ -13,7 +13,7 @@ import { ProviderRejectedError, ProviderUnavailableError } from '../errors';
 import { streamToFileAtomic } from '../atomic-file';
 import { mapRunwaySubmitError } from './map-runway-submit-error';
 import { pollRunwayTask, type SucceededTask } from './poll-runway-task';
-import { PRESETS } from '../../shared/presets';
+import { PRESETS, type PresetName } from '../../shared/presets';
 
 export interface RunwayClipGeneratorOptions {
   /** Built with maxRetries 0 (see createRunwayClient). */
@@ -50,6 +50,12 @@ export class RunwayClipGenerator implements ClipGenerator {
 
   constructor(options: RunwayClipGeneratorOptions) {
     this.options = { imageCredits: 5, videoCreditsPerSecond: 5, ...options };
+  }
+
+  cacheKey(scene: Scene, preset: PresetName | undefined): unknown {
+    const { imageModel, videoModel, durationSec } = this.options;
+    const ratio = preset ? PRESETS[preset].runwayRatio : this.options.ratio;
+    return { provider: 'runway', imageModel, videoModel, durationSec, ratio, prompt: (scene.visual || scene.title).slice(0, PROMPT_LIMIT) };
   }
 
   plan(_scene: Scene): ClipStep[] {
