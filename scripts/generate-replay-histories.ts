@@ -20,7 +20,8 @@ import { WORKFLOW_TYPE } from '../src/shared/temporal-names';
 import type { FinishedWork, GenerateVideoInput, SourceDocument, VideoOptions, VideoSource, VideoState } from '../src/shared/video';
 import { LocalArtifactStore } from '../src/storage/local-artifact-store';
 import { createWorkers } from '../src/worker-runtime/create-workers';
-import type { generateVideo, videoBatch } from '../src/workflows';
+import type { generateVideo, scheduledStart, videoBatch } from '../src/workflows';
+import { SCHEDULED_START_WORKFLOW_TYPE } from '../src/workflows/scheduled-start';
 import { BATCH_WORKFLOW_TYPE } from '../src/workflows/video-batch';
 import {
   approveSignal,
@@ -57,6 +58,8 @@ interface Scenario {
   input?: (ctx: { mediaRoot: string }) => Promise<Partial<GenerateVideoInput>>;
   /** Records a `videoBatch` of three items (two of them twins) instead of one video. */
   batch?: boolean;
+  /** Records the `scheduledStart` a schedule's firing runs, which starts the video and ends. */
+  scheduled?: boolean;
   /** Drives the run to its end and checks it ended as intended. */
   drive(handle: Handle): Promise<void>;
 }
@@ -130,6 +133,12 @@ const SCENARIOS: Scenario[] = [
     name: 'batch-with-twins',
     about: 'a batch of three videos, two of them the same video, run in one lane one after the other',
     batch: true,
+    drive: expectCompleted,
+  },
+  {
+    name: 'scheduled-start',
+    about: "a schedule's firing: it starts the video as a workflow of its own and ends",
+    scheduled: true,
     drive: expectCompleted,
   },
   {
@@ -325,6 +334,17 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
       options: { review: false, reviewTimeoutSec: 600, maxScenes: 3, voice: 'en-us', sceneConcurrency: 2, ...scenario.options },
       ...(await scenario.input?.({ mediaRoot: ctx.mediaRoot })),
     };
+    if (scenario.scheduled) {
+      const { videoId: _id, ...video } = input;
+      const firing = await ctx.client.workflow.start<typeof scheduledStart>(SCHEDULED_START_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: `${videoId}-2026-01-05T09:00:00Z`,
+        args: [{ scheduleId: `${videoId}-schedule`, tenant: 'default', video: { input: video, title: SOURCE.title } }],
+      });
+      const { id } = await firing.result();
+      await expectCompleted(ctx.client.workflow.getHandle(id));
+      return await exportHistory(ctx.client, firing.workflowId, scenario.name);
+    }
     if (scenario.batch) {
       const other: VideoSource = { type: 'text', title: 'Why bats hang upside down', text: 'Bats take off by dropping.' };
       const items = [input.source, input.source, other].map((source, i) => ({

@@ -62,6 +62,8 @@ const envSchema = z.object({
    * among one tenant's runs, `shared` among every tenant's, `off` keeps none.
    */
   CACHE_SCOPE: z.enum(['tenant', 'shared', 'off']).default('tenant'),
+  /** Videos of one batch running at once, at most; the tenant's TENANT_MAX_RUNNING bounds it further. */
+  BATCH_CONCURRENCY: positiveInt.max(1000).default(10),
   /** Keeps every scene's narration and clip after a render; otherwise a completed run keeps only what it serves. */
   KEEP_INTERMEDIATE_FILES: z.enum(['true', 'false']).default('false'),
   /** Days after a completed run ended that its media is deleted (fractions allowed); 0 keeps it forever. */
@@ -306,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     }),
     mediaRoot: path.resolve(e.MEDIA_ROOT),
     cacheScope: e.CACHE_SCOPE,
+    batchConcurrency: e.BATCH_CONCURRENCY,
     artifacts: Object.freeze({
       store: e.ARTIFACT_STORE,
       keepIntermediateFiles: e.KEEP_INTERMEDIATE_FILES === 'true',

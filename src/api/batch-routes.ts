@@ -12,19 +12,22 @@ import type { Config } from '../config';
 import { VIDEO_TENANT_KEY } from '../shared/temporal-names';
 import {
   BATCH_WORKFLOW_TYPE,
+  ITEMS_MEMO_KEY,
   batchStatusQuery,
   type VideoBatchInput,
   type VideoBatchState,
   type videoBatch,
 } from '../workflows/video-batch';
 import { HttpError, notFound } from './http-error';
+import { asWorkerUnavailable } from './temporal-unavailable';
 import { callerOf } from './require-api-key';
 import { createVideoBodySchema, optionsSchema, pubmedSourceSchema, type CreateVideoBody } from './schemas';
 import { validate } from './validate';
 import { canonical, hash, type VideoService } from './video-service';
 import { tenantOf, type TenantQuotas } from './tenant-quotas';
 
-const ITEMS_MEMO_KEY = 'items';
+/** How long a batch's own answer is waited for, leaving the request time to read Temporal's records instead. */
+const QUERY_TIMEOUT_MS = 1_500;
 
 /** Items in one batch, at most. */
 export const MAX_BATCH_ITEMS = 100;
@@ -62,6 +65,10 @@ export const batchSchema = z.object({
     }),
   ),
   createdAt: z.string(),
+  stale: z
+    .literal(true)
+    .optional()
+    .describe("No worker answered: item statuses are Temporal's records of each item's run, without results or errors"),
 });
 
 export interface BatchRoutesDeps {
@@ -119,6 +126,12 @@ function parseCsv(csv: string): string[][] {
   return rows;
 }
 
+/** Videos of a batch of `tenant` running at once: BATCH_CONCURRENCY, or fewer when the tenant's quota says so. */
+export function batchConcurrency(config: Config, quotas: TenantQuotas, tenant: string): number {
+  const { maxRunning } = quotas.quotaOf(tenant);
+  return maxRunning > 0 ? Math.min(maxRunning, config.batchConcurrency) : config.batchConcurrency;
+}
+
 /** What a client sees of a batch. */
 function batchBody(state: VideoBatchState, createdAt: Date) {
   const counts = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
@@ -158,26 +171,44 @@ export function batchRoutes(deps: BatchRoutesDeps): Router {
     }
   };
 
-  const stateOf = async (batchId: string, res: Response) => {
+  /**
+   * The batch as its workflow tells it (a query; its result once completed). When no worker
+   * answers in time, or `live` is false, or the batch ended without a result (terminated), it is
+   * read from Temporal's own records instead: each item's run, in one visibility query, marked
+   * `stale` while the batch runs.
+   */
+  const stateOf = async (batchId: string, res: Response, live = true) => {
     const description = await describe(batchId, res);
     const handle = client.workflow.getHandle<typeof videoBatch>(batchId, description.runId);
-    const run = description.status.name;
-    if (run === 'RUNNING') return batchBody(await handle.query(batchStatusQuery), description.startTime);
-    if (run === 'COMPLETED') return batchBody(await handle.result(), description.startTime);
-    // Terminated (or otherwise ended without a result): its items' own runs say how each ended,
-    // read in one visibility query; an item that never started counts as cancelled.
+    const running = description.status.name === 'RUNNING';
+    if (description.status.name === 'COMPLETED') return batchBody(await handle.result(), description.startTime);
+    if (running && live) {
+      try {
+        return batchBody(
+          await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(batchStatusQuery)),
+          description.startTime,
+        );
+      } catch (err) {
+        if (!asWorkerUnavailable(err)) throw err;
+      }
+    }
     const memoItems = description.memo?.[ITEMS_MEMO_KEY];
     const ids = Array.isArray(memoItems) ? (memoItems as string[]) : [];
-    const ended = new Map<string, VideoBatchState['items'][number]['status']>();
+    const seen = new Map<string, VideoBatchState['items'][number]['status']>();
     for await (const child of client.workflow.list({ query: `ParentWorkflowId = '${batchId}'`, pageSize: MAX_BATCH_ITEMS })) {
       const run = child.status.name;
-      ended.set(
+      seen.set(
         child.workflowId,
         run === 'RUNNING' ? 'running' : run === 'COMPLETED' ? 'completed' : run === 'CANCELLED' ? 'cancelled' : 'failed',
       );
     }
-    const items = ids.map((videoId) => ({ videoId, status: ended.get(videoId) ?? ('cancelled' as const) }));
-    return batchBody({ batchId, status: 'cancelled', items }, description.startTime);
+    // An item not started yet is queued in a running batch, and never will be in an ended one.
+    const items = ids.map((videoId) => ({
+      videoId,
+      status: seen.get(videoId) ?? (running ? ('queued' as const) : ('cancelled' as const)),
+    }));
+    const body = batchBody({ batchId, status: running ? 'running' : 'cancelled', items }, description.startTime);
+    return running ? { ...body, stale: true as const } : body;
   };
 
   router.post(
@@ -205,7 +236,7 @@ export function batchRoutes(deps: BatchRoutesDeps): Router {
         batchId,
         tenant: caller.tenant,
         // Bounded by the tenant's quota of videos running at once (0: no limit).
-        concurrency: deps.quotas.quotaOf(caller.tenant).maxRunning || items.length,
+        concurrency: batchConcurrency(deps.config, deps.quotas, caller.tenant),
         items: await Promise.all(
           items.map(async (item, i) => {
             const videoId = `${batchId}-${String(i).padStart(3, '0')}`;
@@ -254,7 +285,7 @@ export function batchRoutes(deps: BatchRoutesDeps): Router {
       res
         .status(created ? 202 : 200)
         .location(`/api/batches/${batchId}`)
-        .json(created ? batchBody(initial, new Date()) : await stateOf(batchId, res));
+        .json(created ? batchBody(initial, new Date()) : await stateOf(batchId, res, false));
     },
   );
 

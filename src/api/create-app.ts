@@ -24,6 +24,7 @@ import { asTemporalUnavailable, temporalDeadline, withTemporalDeadline } from '.
 import type { StatusContext } from './status-body';
 import { uploadRoutes } from './upload-routes';
 import { batchRoutes } from './batch-routes';
+import { scheduleRoutes } from './schedule-routes';
 import { TenantQuotas } from './tenant-quotas';
 import { videoRoutes } from './video-routes';
 import { VideoService } from './video-service';
@@ -157,17 +158,12 @@ export function createApp(deps: AppDeps) {
   app.use(express.json({ limit: config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
   // Once the body is read: Temporal calls share one deadline, so an outage answers 503 in seconds.
   app.use('/api', temporalDeadline(deps.client));
+  const quotas = new TenantQuotas(deps.client, config);
   app.use(
     '/api/batches',
-    batchRoutes({
-      client: deps.client,
-      config,
-      service,
-      quotas: new TenantQuotas(deps.client, config),
-      createLimit,
-      principal: (_req, res) => principalOf(res),
-    }),
+    batchRoutes({ client: deps.client, config, service, quotas, createLimit, principal: (_req, res) => principalOf(res) }),
   );
+  app.use('/api/schedules', scheduleRoutes({ client: deps.client, config, service, quotas, createLimit }));
   app.use(
     '/api/videos',
     videoRoutes({ ...deps, service, broadcaster, statusContext, createLimit, principal: (_req, res) => principalOf(res) }),

@@ -18,6 +18,7 @@ import {
   videoStatusSchema,
 } from './schemas';
 import { batchBodySchema, batchSchema } from './batch-routes';
+import { scheduleBodySchema } from './schedule-routes';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-routes';
 
 /**
@@ -354,7 +355,7 @@ export function buildOpenApiDocument() {
         get: {
           operationId: 'getBatch',
           summary: "A batch's progress and each item's status, video link and error",
-          parameters: [{ ...idParameter, schema: { type: 'string' } }],
+          parameters: [idParameter],
           responses: {
             '200': { description: 'The batch', content: jsonContent('Batch') },
             '404': error('Unknown id'),
@@ -368,11 +369,85 @@ export function buildOpenApiDocument() {
         post: {
           operationId: 'cancelBatch',
           summary: 'Cancel a batch: its running videos are cancelled and no more start',
-          parameters: [{ ...idParameter, schema: { type: 'string' } }],
+          parameters: [idParameter],
           responses: {
             '202': { description: 'Cancel requested', content: jsonContent('Batch') },
             '404': error('Unknown id'),
             '409': error('Already finished (already_finished)'),
+            ...unavailable,
+            ...common,
+          },
+        },
+      },
+      '/api/schedules': {
+        post: {
+          operationId: 'createSchedule',
+          summary:
+            'Start a video (or a batch) at a given time (at), on a cron schedule (cron, timezone) or at an interval (every), as a Temporal Schedule',
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(scheduleBodySchema, 'input') } } },
+          responses: {
+            '201': { description: 'The schedule', content: jsonContent('Schedule') },
+            '400': error('Invalid body, a time that has passed, or a cron expression or time zone Temporal refuses'),
+            '413': error('Body too large'),
+            '415': error('Body is not JSON'),
+            '422': error("A slideshow's upload is not the caller's or is gone"),
+            '429': rateLimited,
+            ...unavailable,
+            ...common,
+          },
+        },
+        get: {
+          operationId: 'listSchedules',
+          summary: "The caller's schedules",
+          responses: {
+            '200': { description: 'The schedules', content: { 'application/json': { schema: { type: 'object' } } } },
+            ...unavailable,
+            ...readLimited,
+            ...common,
+          },
+        },
+      },
+      '/api/schedules/{id}': {
+        get: {
+          operationId: 'getSchedule',
+          summary: 'A schedule: when it starts, its next times, and the videos or batches it started',
+          parameters: [idParameter],
+          responses: {
+            '200': { description: 'The schedule', content: jsonContent('Schedule') },
+            '404': error('Unknown id'),
+            ...unavailable,
+            ...readLimited,
+            ...common,
+          },
+        },
+        delete: {
+          operationId: 'deleteSchedule',
+          summary: 'Delete a schedule; the videos it started are left as they are',
+          parameters: [idParameter],
+          responses: { '204': { description: 'Deleted' }, '404': error('Unknown id'), ...unavailable, ...common },
+        },
+      },
+      '/api/schedules/{id}/pause': {
+        post: {
+          operationId: 'pauseSchedule',
+          summary: 'Pause a schedule: it starts nothing until resumed',
+          parameters: [idParameter],
+          responses: {
+            '200': { description: 'The schedule', content: jsonContent('Schedule') },
+            '404': error('Unknown id'),
+            ...unavailable,
+            ...common,
+          },
+        },
+      },
+      '/api/schedules/{id}/resume': {
+        post: {
+          operationId: 'resumeSchedule',
+          summary: 'Resume a paused schedule',
+          parameters: [idParameter],
+          responses: {
+            '200': { description: 'The schedule', content: jsonContent('Schedule') },
+            '404': error('Unknown id'),
             ...unavailable,
             ...common,
           },
@@ -408,7 +483,7 @@ export function buildOpenApiDocument() {
         get: {
           operationId: 'getUpload',
           summary: "An upload's record",
-          parameters: [{ ...idParameter, schema: { type: 'string' } }],
+          parameters: [idParameter],
           responses: {
             '200': { description: 'The upload', content: jsonContent('Upload') },
             '404': error("Unknown, expired or another tenant's upload"),
@@ -550,6 +625,24 @@ export function buildOpenApiDocument() {
         CreateVideoBody: jsonSchema(createVideoBodySchema, 'input'),
         Upload: jsonSchema(uploadSchema, 'output'),
         Batch: jsonSchema(batchSchema, 'output'),
+        Schedule: {
+          type: 'object',
+          required: ['id', 'kind', 'paused', 'when', 'nextRunsAt', 'recentRuns', 'createdAt'],
+          properties: {
+            id: { type: 'string' },
+            kind: { enum: ['video', 'batch'] },
+            paused: { type: 'boolean' },
+            note: { type: 'string' },
+            remainingRuns: { type: 'integer', description: 'Firings left: 1 for an `at` schedule that has not fired' },
+            when: { type: 'object', description: 'at, cron (and timezone) or every, as sent' },
+            nextRunsAt: { type: 'array', items: { type: 'string' } },
+            recentRuns: {
+              type: 'array',
+              items: { type: 'object', properties: { id: { type: 'string' }, url: { type: 'string' }, scheduledAt: { type: 'string' } } },
+            },
+            createdAt: { type: 'string' },
+          },
+        },
         UploadList: jsonSchema(uploadListSchema, 'output'),
         Script: jsonSchema(scriptSchema, 'input'),
         VideoStatus: jsonSchema(videoStatusSchema, 'output'),

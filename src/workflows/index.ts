@@ -2,3 +2,4 @@
 export { generateVideo } from './generate-video';
 export { mediaRetention } from './media-retention';
 export { videoBatch } from './video-batch';
+export { scheduledStart } from './scheduled-start';

@@ -23,6 +23,8 @@ import { mapBounded } from './map-bounded';
 
 export const BATCH_WORKFLOW_TYPE = 'videoBatch';
 export const BATCH_MEMO_KEY = 'batchId';
+/** Memo field of a batch: its items' video ids, so a batch that ended without a result still lists them. */
+export const ITEMS_MEMO_KEY = 'items';
 
 export interface BatchItemInput {
   input: GenerateVideoInput;

@@ -47,6 +47,8 @@ const OPEN_LIMITS = {
   SSE_MAX_STREAMS: '100000',
   HEALTH_CACHE_SEC: '0',
   TENANT_MAX_RUNNING: '0',
+  // A batch the fuzz starts is terminated at once; one video of it at a time keeps that cheap.
+  BATCH_CONCURRENCY: '1',
 };
 
 let env: TestWorkflowEnvironment;
@@ -419,6 +421,11 @@ test('with a worker: every answer is documented and none is a 5xx', async () => 
         await client.workflow
           .getHandle(id)
           .terminate('fuzz')
+          .catch(() => undefined);
+        // A schedule would go on starting videos.
+        await client.schedule
+          .getHandle(id)
+          .delete()
           .catch(() => undefined);
       },
     });
