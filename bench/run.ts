@@ -16,6 +16,7 @@ import { orchestrationOverhead, orchestrationOverheadOnTmpfs } from './benchmark
 import { paidPath } from './benchmarks/paid-path';
 import { renderCost } from './benchmarks/render-cost';
 import { renderMerge } from './benchmarks/render-merge';
+import { stepCache } from './benchmarks/step-cache';
 import { startBenchServer } from './lib/bench-server';
 import type { BenchContext, Benchmark, BenchmarkResult } from './lib/benchmark';
 import { describeMachine } from './lib/machine';
@@ -29,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   renderCost,
   crashCost,
   paidPath,
+  stepCache,
   apiLoad,
   inFlight,
 ];
