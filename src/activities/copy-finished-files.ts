@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ArtifactMissingError } from '../storage/artifact-missing-error';
 import type { ArtifactStore } from '../storage/artifact-store';
+import { copyArtifact } from '../storage/copy-artifact';
 
 /**
  * A retry's first step: copies the files an earlier run of the video finished (narrations, clips)
@@ -15,16 +15,12 @@ export function createCopyFinishedFiles(deps: { store: ArtifactStore }) {
       const { cancellationSignal } = Context.current();
       const copied: string[] = [];
       for (const name of input.names) {
-        let source: string;
         try {
-          source = await deps.store.fetch(input.fromVideoId, name, cancellationSignal);
+          await copyArtifact(deps.store, { videoId: input.fromVideoId, name }, { videoId: input.videoId, name }, cancellationSignal);
         } catch (err) {
           if (err instanceof ArtifactMissingError) continue;
           throw err;
         }
-        const working = await deps.store.tempPath(input.videoId, name);
-        await fs.copyFile(source, working);
-        await deps.store.publish(input.videoId, name, working, cancellationSignal);
         copied.push(name);
         Context.current().heartbeat(copied.length);
       }

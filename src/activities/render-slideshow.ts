@@ -8,7 +8,7 @@ import { presetOf, type PresetName } from '../shared/presets';
 import type { Script, VideoResult } from '../shared/video';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { startHeartbeatLoop } from './heartbeat-loop';
-import { publishedRender, SCRIPT_FILE, SERVED_FILES, SUBTITLES_FILE, THUMBNAIL_FILE, VIDEO_FILE } from './render-video';
+import { publishedRender, publishRender, SCRIPT_FILE, SERVED_FILES, SUBTITLES_FILE, THUMBNAIL_FILE, VIDEO_FILE } from './render-video';
 import { subtitleCues, type TimedScene } from './subtitle-cues';
 import { atActivityBoundary } from './to-application-failure';
 
@@ -115,12 +115,13 @@ export function createRenderSlideshow(deps: RenderSlideshowDeps) {
           // The poster: the middle of the first slide, before any crossfade.
           const poster = await tempPath(THUMBNAIL_FILE);
           await writePosterFrame({ videoPath: video, outPath: poster, atSec: (timeline.slots[0]! - timeline.fadeSec) / 2, signal });
-          await store.publish(videoId, VIDEO_FILE, video, signal);
-          await store.publish(videoId, THUMBNAIL_FILE, poster, signal);
-          await store.publish(videoId, SUBTITLES_FILE, subtitles, signal);
-          const script = await tempPath(SCRIPT_FILE);
-          await fs.writeFile(script, companions.scriptJson);
-          await store.publish(videoId, SCRIPT_FILE, script, signal);
+          await publishRender(
+            store,
+            videoId,
+            { video, poster, subtitles, script: await tempPath(SCRIPT_FILE) },
+            companions.scriptJson,
+            signal,
+          );
           await dropIntermediates(deps, input);
           return result(size);
         } finally {

@@ -161,11 +161,13 @@ export function createRenderVideo(deps: RenderVideoDeps) {
             atSec: first ? (first.durationSec + deps.scenePauseSec) / 2 : 0,
             signal,
           });
-          await store.publish(videoId, VIDEO_FILE, video, signal);
-          await store.publish(videoId, THUMBNAIL_FILE, poster, signal);
-          await store.publish(videoId, SUBTITLES_FILE, subtitles, signal);
-          // The script goes last: once it is stored, so are the video and subtitles that match it.
-          await publishText(store, videoId, SCRIPT_FILE, companions.scriptJson, await tempPath(SCRIPT_FILE), signal);
+          await publishRender(
+            store,
+            videoId,
+            { video, poster, subtitles, script: await tempPath(SCRIPT_FILE) },
+            companions.scriptJson,
+            signal,
+          );
           await dropIntermediates(deps, input);
           return result(size);
         } finally {
@@ -185,9 +187,23 @@ export async function publishedRender(store: ArtifactStore, videoId: string, com
   return stored === companions.scriptJson ? video.size : undefined;
 }
 
-async function publishText(store: ArtifactStore, videoId: string, name: string, text: string, file: string, signal: AbortSignal) {
-  await fs.writeFile(file, text);
-  await store.publish(videoId, name, file, signal);
+/**
+ * Publishes a finished render's files, the script last: once it is stored, so are the video,
+ * poster and subtitles that match it, which is what publishedRender relies on. `files` are
+ * working files; the script's is written here.
+ */
+export async function publishRender(
+  store: ArtifactStore,
+  videoId: string,
+  files: { video: string; poster: string; subtitles: string; script: string },
+  scriptJson: string,
+  signal: AbortSignal,
+): Promise<void> {
+  await store.publish(videoId, VIDEO_FILE, files.video, signal);
+  await store.publish(videoId, THUMBNAIL_FILE, files.poster, signal);
+  await store.publish(videoId, SUBTITLES_FILE, files.subtitles, signal);
+  await fs.writeFile(files.script, scriptJson);
+  await store.publish(videoId, SCRIPT_FILE, files.script, signal);
 }
 
 /** Keeps what the video serves (and the scenes' narration and clips, when configured); the normalised parts always go. */

@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../shared/failure-types';
 import type { ArtifactStore } from '../storage/artifact-store';
+import { copyArtifact } from '../storage/copy-artifact';
 import { readUpload } from '../uploads/upload-records';
 import { atActivityBoundary } from './to-application-failure';
 
@@ -46,9 +46,12 @@ export function createTakeUploads(deps: { store: ArtifactStore }) {
             );
           }
           const file = `${name}.${record.file.split('.').pop()}`;
-          const working = await store.tempPath(input.videoId, file);
-          await fs.copyFile(await store.fetch(uploadId, record.file, context.cancellationSignal), working);
-          await store.publish(input.videoId, file, working, context.cancellationSignal);
+          await copyArtifact(
+            store,
+            { videoId: uploadId, name: record.file },
+            { videoId: input.videoId, name: file },
+            context.cancellationSignal,
+          );
           context.heartbeat();
           return { file, record };
         };

@@ -20,10 +20,12 @@ import {
 } from '../workflows/video-batch';
 import { HttpError, notFound } from './http-error';
 import { asWorkerUnavailable } from './temporal-unavailable';
+import { CLOSED_STATUS } from './status-body';
 import { callerOf } from './require-api-key';
 import { createVideoBodySchema, optionsSchema, pubmedSourceSchema, type CreateVideoBody } from './schemas';
 import { validate } from './validate';
-import { canonical, hash, type VideoService } from './video-service';
+import { hash, type VideoService } from './video-service';
+import { canonicalJson } from '../shared/canonical-json';
 import { tenantOf, type TenantQuotas } from './tenant-quotas';
 
 /** How long a batch's own answer is waited for, leaving the request time to read Temporal's records instead. */
@@ -45,7 +47,7 @@ export const batchBodySchema = z
   })
   .strict()
   .refine((b) => (b.items === undefined) !== (b.pmids === undefined), 'send either items or pmids');
-type BatchBody = z.infer<typeof batchBodySchema>;
+export type BatchBody = z.infer<typeof batchBodySchema>;
 
 const itemStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 
@@ -132,6 +134,22 @@ export function batchConcurrency(config: Config, quotas: TenantQuotas, tenant: s
   return maxRunning > 0 ? Math.min(maxRunning, config.batchConcurrency) : config.batchConcurrency;
 }
 
+/** The videos a batch body asks for, each checked as `POST /api/videos` checks its body (a CSV's too). */
+export function batchVideos(body: BatchBody): CreateVideoBody[] {
+  const requests = body.items ?? (body.pmids ?? []).map((pmid) => ({ source: { type: 'pubmed' as const, pmid }, options: body.options }));
+  if (requests.length > MAX_BATCH_ITEMS) throw new HttpError(400, 'invalid_request', `A batch holds at most ${MAX_BATCH_ITEMS} videos`);
+  return requests.map((item, i) => validate(createVideoBodySchema, item, `items.${i}`));
+}
+
+/** One video of a batch or schedule as its workflow takes it, with the title lists read at start. */
+export async function workflowItem(service: VideoService, video: CreateVideoBody, tenant: string, videoId: string) {
+  const input = await service.workflowInput(video, { videoId, tenant, maxCredits: video.options?.maxCredits });
+  return { input, ...(input.source.type === 'pubmed' ? {} : { title: input.source.title }) };
+}
+
+/** Items with the same key make the same video, and run one after the other (src/workflows/video-batch.ts). */
+export const sameVideoKey = (video: CreateVideoBody) => hash(canonicalJson({ source: video.source, options: video.options ?? {} }));
+
 /** What a client sees of a batch. */
 function batchBody(state: VideoBatchState, createdAt: Date) {
   const counts = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
@@ -196,11 +214,7 @@ export function batchRoutes(deps: BatchRoutesDeps): Router {
     const ids = Array.isArray(memoItems) ? (memoItems as string[]) : [];
     const seen = new Map<string, VideoBatchState['items'][number]['status']>();
     for await (const child of client.workflow.list({ query: `ParentWorkflowId = '${batchId}'`, pageSize: MAX_BATCH_ITEMS })) {
-      const run = child.status.name;
-      seen.set(
-        child.workflowId,
-        run === 'RUNNING' ? 'running' : run === 'COMPLETED' ? 'completed' : run === 'CANCELLED' ? 'cancelled' : 'failed',
-      );
+      seen.set(child.workflowId, CLOSED_STATUS[child.status.name] ?? 'running');
     }
     // An item not started yet is queued in a running batch, and never will be in an ended one.
     const items = ids.map((videoId) => ({
@@ -220,38 +234,24 @@ export function batchRoutes(deps: BatchRoutesDeps): Router {
       if (req.is('text/csv')) body = { items: itemsFromCsv(String(req.body)) };
       else if (req.is('application/json')) body = validate(batchBodySchema, req.body, 'body');
       else throw new HttpError(415, 'unsupported_media_type', 'Send the batch as application/json or text/csv');
-      const requests =
-        body.items ?? (body.pmids ?? []).map((pmid) => ({ source: { type: 'pubmed' as const, pmid }, options: body.options }));
-      if (requests.length > MAX_BATCH_ITEMS) throw new HttpError(400, 'invalid_request', `A batch holds at most ${MAX_BATCH_ITEMS} videos`);
-      const items = requests.map((item, i) => validate(createVideoBodySchema, item, `items.${i}`));
+      const items = batchVideos(body);
 
       const caller = callerOf(res);
       const key = req.get('Idempotency-Key');
       if (key !== undefined && (key.length === 0 || key.length > 255))
         throw new HttpError(400, 'invalid_request', 'Idempotency-Key must be 1 to 255 characters');
-      const requestHash = hash(canonical(items));
+      const requestHash = hash(canonicalJson(items));
       const batchId = key ? `batch-${hash(`${deps.principal(req, res)}\n${key}`).slice(0, 32)}` : `batch-${randomUUID()}`;
       const service = deps.service.as(caller);
       const input: VideoBatchInput = {
         batchId,
         tenant: caller.tenant,
-        // Bounded by the tenant's quota of videos running at once (0: no limit).
         concurrency: batchConcurrency(deps.config, deps.quotas, caller.tenant),
         items: await Promise.all(
-          items.map(async (item, i) => {
-            const videoId = `${batchId}-${String(i).padStart(3, '0')}`;
-            const workflowInput = await service.workflowInput(item, {
-              videoId,
-              tenant: caller.tenant,
-              maxCredits: item.options?.maxCredits,
-            });
-            const { source } = workflowInput;
-            return {
-              input: workflowInput,
-              ...(source.type === 'pubmed' ? {} : { title: source.title }),
-              sameAs: hash(canonical({ source: item.source, options: item.options ?? {} })),
-            };
-          }),
+          items.map(async (item, i) => ({
+            ...(await workflowItem(service, item, caller.tenant, `${batchId}-${String(i).padStart(3, '0')}`)),
+            sameAs: sameVideoKey(item),
+          })),
         ),
       };
       let created = true;

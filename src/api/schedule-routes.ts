@@ -19,12 +19,12 @@ import {
 import { z } from 'zod';
 import type { Config } from '../config';
 import { SCHEDULED_START_WORKFLOW_TYPE, firingId, type ScheduledStartInput } from '../workflows/scheduled-start';
-import { batchBodySchema, batchConcurrency, MAX_BATCH_ITEMS } from './batch-routes';
+import { batchBodySchema, batchConcurrency, batchVideos, sameVideoKey, workflowItem } from './batch-routes';
 import { HttpError, notFound } from './http-error';
 import { callerOf } from './require-api-key';
-import { createVideoBodySchema } from './schemas';
+import { createVideoBodySchema, type CreateVideoBody } from './schemas';
 import { validate } from './validate';
-import { canonical, hash, type VideoService } from './video-service';
+import type { VideoService } from './video-service';
 import type { TenantQuotas } from './tenant-quotas';
 
 const TENANT_MEMO_KEY = 'tenant';
@@ -137,29 +137,19 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
     const service = deps.service.as(caller);
     const id = `${prefix}${randomUUID()}`;
     // Ids are filled in at each firing; a placeholder stands in for them here.
-    const inputOf = async (video: z.infer<typeof createVideoBodySchema>) => {
-      const { videoId: _placeholder, ...input } = await service.workflowInput(video, {
-        videoId: 'scheduled',
-        tenant: caller.tenant,
-        maxCredits: video.options?.maxCredits,
-      });
-      return { input, ...(input.source.type === 'pubmed' ? {} : { title: input.source.title }) };
+    const inputOf = async (video: CreateVideoBody) => {
+      const { input, ...item } = await workflowItem(service, video, caller.tenant, 'scheduled');
+      const { videoId: _placeholder, ...rest } = input;
+      return { input: rest, ...item };
     };
     const start: ScheduledStartInput = { scheduleId: id, tenant: caller.tenant };
     if (body.video) start.video = await inputOf(body.video);
     else {
-      const batch = body.batch!;
-      const videos =
-        batch.items ?? (batch.pmids ?? []).map((pmid) => ({ source: { type: 'pubmed' as const, pmid }, options: batch.options }));
-      if (videos.length > MAX_BATCH_ITEMS) throw new HttpError(400, 'invalid_request', `A batch holds at most ${MAX_BATCH_ITEMS} videos`);
       start.batch = {
         tenant: caller.tenant,
         concurrency: batchConcurrency(deps.config, deps.quotas, caller.tenant),
         items: await Promise.all(
-          videos.map(async (video) => ({
-            ...(await inputOf(video)),
-            sameAs: hash(canonical({ source: video.source, options: video.options ?? {} })),
-          })),
+          batchVideos(body.batch!).map(async (video) => ({ ...(await inputOf(video)), sameAs: sameVideoKey(video) })),
         ),
       };
     }

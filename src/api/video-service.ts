@@ -34,6 +34,7 @@ import { OPEN_CALLER, type Caller } from './api-keys';
 import { HttpError, notFound } from './http-error';
 import type { CreateVideoBody, RevisionBody, VideoStatusBody } from './schemas';
 import { scriptProblems } from '../shared/validate-script';
+import { canonicalJson } from '../shared/canonical-json';
 import { memoTitle, toStatusBody, type StatusContext } from './status-body';
 import { DeletedVideos } from './deleted-videos';
 import { asWorkerUnavailable, RETRY_AFTER_SEC, withTemporalDeadline } from './temporal-unavailable';
@@ -120,19 +121,6 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 export const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Canonical JSON (sorted keys), so that the same body always hashes alike. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 export class VideoService {
   private readonly quotas: TenantQuotas;
 
@@ -167,7 +155,7 @@ export class VideoService {
    */
   async start(body: CreateVideoBody, idempotency?: { key: string; scope: string }, extras: StartExtras = {}): Promise<StartOutcome> {
     const caller = this.viewer ?? OPEN_CALLER;
-    const requestHash = hash(canonical(extras.hashOf ?? (extras.retryOf ? { retryOf: extras.retryOf } : body)));
+    const requestHash = hash(canonicalJson(extras.hashOf ?? (extras.retryOf ? { retryOf: extras.retryOf } : body)));
     const videoId = idempotency ? `video-${hash(`${idempotency.scope}\n${idempotency.key}`).slice(0, 32)}` : `video-${randomUUID()}`;
     if (idempotency) {
       const repeat = await this.repeatOf(videoId, requestHash);

@@ -13,8 +13,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '@temporalio/activity';
 import { ArtifactMissingError } from '../storage/artifact-missing-error';
+import { canonicalJson } from '../shared/canonical-json';
 import type { CacheScope } from '../shared/video';
 import type { ArtifactStore } from '../storage/artifact-store';
+import { copyArtifact } from '../storage/copy-artifact';
 
 /** Bumped when a step's own code changes what it makes from the same inputs. */
 export const STEP_CODE_VERSIONS = { script: 1, narration: 1, clip: 1 } as const;
@@ -35,23 +37,10 @@ export interface CacheEntry {
   createdAt: string;
 }
 
-/** Canonical JSON (sorted keys), so the same determinants always give the same key. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** The store folder of the entry for `determinants` of `step`, in `scope`. */
 export function cacheKey(scope: CacheScope, step: CachedStep, determinants: unknown): string {
   const digest = createHash('sha256')
-    .update(canonical({ scope, step, version: STEP_CODE_VERSIONS[step], determinants }))
+    .update(canonicalJson({ scope, step, version: STEP_CODE_VERSIONS[step], determinants }))
     .digest('hex');
   return `cache-${digest}`;
 }
@@ -79,9 +68,7 @@ export class StepCache {
   /** Copies a hit's file into a video's folder as `name`. */
   async copyInto(key: string, entry: CacheEntry, videoId: string, name: string, signal?: AbortSignal): Promise<void> {
     if (!entry.file) throw new Error(`Cache entry ${key} holds no file`);
-    const working = await this.store.tempPath(videoId, name);
-    await fs.copyFile(await this.store.fetch(key, entry.file, signal), working);
-    await this.store.publish(videoId, name, working, signal);
+    await copyArtifact(this.store, { videoId: key, name: entry.file }, { videoId, name }, signal);
   }
 
   /**
