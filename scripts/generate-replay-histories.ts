@@ -22,6 +22,8 @@ import { LocalArtifactStore } from '../src/storage/local-artifact-store';
 import { createWorkers } from '../src/worker-runtime/create-workers';
 import type { generateVideo, scheduledStart, videoBatch } from '../src/workflows';
 import { SCHEDULED_START_WORKFLOW_TYPE } from '../src/workflows/scheduled-start';
+import { STEP_CLAIM_WORKFLOW_TYPE } from '../src/workflows/step-claim';
+import { StepClaims } from '../src/cache/step-claims';
 import { BATCH_WORKFLOW_TYPE } from '../src/workflows/video-batch';
 import {
   approveSignal,
@@ -60,6 +62,8 @@ interface Scenario {
   batch?: boolean;
   /** Records the `scheduledStart` a schedule's firing runs, which starts the video and ends. */
   scheduled?: boolean;
+  /** Records the `stepClaim` the run held on its script's cache entry while it wrote it. */
+  claim?: boolean;
   /** Drives the run to its end and checks it ended as intended. */
   drive(handle: Handle): Promise<void>;
 }
@@ -146,6 +150,14 @@ const SCENARIOS: Scenario[] = [
     about: 'a video with the step cache on, whose every output was made and stored',
     source: { type: 'text', title: 'Why cats purr', text: 'Cats purr when calm. The sound may help bones heal.' },
     input: async () => ({ cacheScope: 'shared' }),
+    drive: expectCompleted,
+  },
+  {
+    name: 'step-claim-settled',
+    about: 'a claim on a step-cache entry, held while its run made the output and settled once it was stored',
+    source: { type: 'text', title: 'Why ice floats', text: 'Ice is lighter than the water it froze from. So lakes freeze from the top.' },
+    input: async () => ({ cacheScope: 'shared' }),
+    claim: true,
     drive: expectCompleted,
   },
   {
@@ -317,7 +329,7 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
     connection: ctx.connection,
     namespace: 'default',
     taskQueue,
-    deps: { ...base, ...scenario.deps?.(base) },
+    deps: { ...base, claims: new StepClaims(ctx.client, taskQueue), ...scenario.deps?.(base) },
     limits: {
       concurrency: { source: 1, script: 1, narration: 2, clips: 2, 'clip-submissions': 2, render: 1, cleanup: 1 },
       ratePerSec: {},
@@ -363,6 +375,19 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
     }
     const handle = await ctx.client.workflow.start<typeof generateVideo>(WORKFLOW_TYPE, { taskQueue, workflowId: videoId, args: [input] });
     await scenario.drive(handle);
+    if (scenario.claim) {
+      const query = `WorkflowType = '${STEP_CLAIM_WORKFLOW_TYPE}' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`;
+      const claims = await pollUntil(
+        async () => {
+          const found = [];
+          for await (const claim of ctx.client.workflow.list({ query })) found.push(claim);
+          return found;
+        },
+        (found) => found.length > 0,
+        30_000,
+      );
+      return await exportHistory(ctx.client, claims[0]!.workflowId, scenario.name);
+    }
     return await exportHistory(ctx.client, videoId, scenario.name);
   } finally {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

@@ -6,7 +6,9 @@
  */
 import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
+import type { ActivityDeps } from './activities';
 import { DetachedActivities } from './activities/detached-activities';
+import { StepClaims } from './cache/step-claims';
 import { dataConverterFor } from './codec/data-converter';
 import { loadConfig, type Config } from './config';
 import { createProviders } from './providers/create-providers';
@@ -51,7 +53,7 @@ export function createConfiguredWorkers(
   connection: NativeConnection,
   common?: CreateWorkersOptions['common'],
   observability: WorkerObservability = {},
-  detached?: DetachedActivities,
+  services: Pick<ActivityDeps, 'detached' | 'claims'> = {},
   store: ArtifactStore = createArtifactStore(config),
 ) {
   return createWorkers({
@@ -63,7 +65,7 @@ export function createConfiguredWorkers(
       store,
       scenePauseSec: config.scenePauseSec,
       keepIntermediateFiles: config.artifacts.keepIntermediateFiles,
-      detached,
+      ...services,
     },
     limits: queueLimits(config),
     roles: config.workerRoles,
@@ -100,12 +102,14 @@ export async function runWorker(config: Config = loadConfig(), stop?: AbortSigna
     await assertSearchAttributes(connection.operatorService, config.temporal.namespace);
     const store = createArtifactStore(config);
     await assertArtifactStoreUsable(store);
-    // Provider waits run detached from their activity slots, completed through this client.
+    // Provider waits run detached from their activity slots, completed through this client, which
+    // also takes the step cache's claims so that concurrent runs make each output once.
     const dataConverter = dataConverterFor(config);
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
     const detached = new DetachedActivities(client.activity, config.clipWaitHeartbeatMs);
+    const claims = new StepClaims(client, config.temporal.taskQueue);
     await keepMediaRetentionSchedule(client, config);
-    const workers = await createConfiguredWorkers(config, connection, common, { metrics, tracing }, detached, store);
+    const workers = await createConfiguredWorkers(config, connection, common, { metrics, tracing }, { detached, claims }, store);
     logger.info('worker started', {
       sdkMetrics: workerMetricsAddress ? `http://${workerMetricsAddress}/metrics` : 'off',
       appMetrics: metricsServer?.url ?? 'off',

@@ -3,11 +3,13 @@
  * finish, so Runway stops work nobody wants. Nothing else in the project deletes a task.
  */
 import type { ClipGenerator } from '../providers/contracts';
+import { isProviderTask } from './clip-steps';
 
 export function createCancelClipTasks(deps: { clipGenerator: ClipGenerator }) {
   return {
     async cancelClipTasks(input: { taskIds: string[] }): Promise<void> {
-      await Promise.all(input.taskIds.map((taskId) => deps.clipGenerator.cancel(taskId)));
+      // Steps the cache answered, or another run's, have no task of this run's to delete.
+      await Promise.all(input.taskIds.filter(isProviderTask).map((taskId) => deps.clipGenerator.cancel(taskId)));
     },
   };
 }

@@ -9,6 +9,7 @@ import { createCancelClipTasks } from './cancel-clip-tasks';
 import { createClipSteps } from './clip-steps';
 import { createCopyFinishedFiles } from './copy-finished-files';
 import type { DetachedActivities } from './detached-activities';
+import type { StepClaims } from '../cache/step-claims';
 import { createDiscardVideoFiles } from './discard-video-files';
 import { createFetchSource } from './fetch-source';
 import { createGenerateClip } from './generate-clip';
@@ -36,6 +37,11 @@ export interface ActivityDeps {
   scenePauseSec: number;
   /** Where provider waits run without holding a slot; without it they wait in their activity. */
   detached?: DetachedActivities;
+  /**
+   * Lets concurrent runs that miss the same step-cache key make its output once; without it,
+   * each makes its own (src/cache/step-claims.ts).
+   */
+  claims?: StepClaims;
 }
 
 /** Activities grouped by the task queue they run on. */

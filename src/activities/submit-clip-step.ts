@@ -8,7 +8,9 @@
 import type { ClipGenerator } from '../providers/contracts';
 import type { CacheScope, Scene } from '../shared/video';
 import type { ArtifactStore } from '../storage/artifact-store';
-import { cachedClip, clipFileName, CACHED_TASK_PREFIX } from './clip-steps';
+import type { StepClaims } from '../cache/step-claims';
+import { cachedClip, clipCacheKey, clipClaimPart, clipFileName, CACHED_TASK_PREFIX, CLAIMED_TASK_PREFIX } from './clip-steps';
+import { claimOwner } from './make-once';
 import { startHeartbeatLoop } from './heartbeat-loop';
 import { atActivityBoundary } from './to-application-failure';
 import type { PresetName } from '../shared/presets';
@@ -25,7 +27,7 @@ export interface SubmitClipStepInput {
   cacheScope?: CacheScope;
 }
 
-export function createSubmitClipStep(deps: { clipGenerator: ClipGenerator; store: ArtifactStore }) {
+export function createSubmitClipStep(deps: { clipGenerator: ClipGenerator; store: ArtifactStore; claims?: StepClaims }) {
   return {
     async submitClipStep(input: SubmitClipStepInput): Promise<{ taskId: string }> {
       return atActivityBoundary(async () => {
@@ -34,6 +36,12 @@ export function createSubmitClipStep(deps: { clipGenerator: ClipGenerator; store
         if (cached) {
           await cached.copyInto(input.videoId, clipFileName(input.scene.index));
           return { taskId: `${CACHED_TASK_PREFIX}${input.step}-scene-${input.scene.index}` };
+        }
+        // Another run making the same clip: submit nothing, and wait for it in the step's await.
+        const key = clipCacheKey(deps.clipGenerator, input);
+        if (key && deps.claims) {
+          const claim = await deps.claims.take(key, claimOwner(clipClaimPart(input.scene)));
+          if (!claim.mine) return { taskId: `${CLAIMED_TASK_PREFIX}${input.step}-scene-${input.scene.index}` };
         }
         // Heartbeats only prove the worker is alive, so a lost one is noticed in seconds. A cancel
         // does not abort the request: its answer names a task that the cancel must then delete.

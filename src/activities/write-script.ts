@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { cacheKey, StepCache } from '../cache/step-cache';
 import type { ScriptWriter, Spend } from '../providers/contracts';
-import type { ArtifactStore } from '../storage/artifact-store';
 import { fitScript } from '../shared/validate-script';
 import type { CacheScope, Reused, Script, SourceDocument } from '../shared/video';
 import { startHeartbeatLoop } from './heartbeat-loop';
+import { makeOnce, type SingleFlightDeps } from './make-once';
 import { atActivityBoundary } from './to-application-failure';
 
 export interface WriteScriptInput {
@@ -19,7 +19,7 @@ export interface WriteScriptInput {
  * Stage `writing_script`: one call to the script writer; the script travels in the history. Its
  * visuals are fitted to the clip provider's prompt limit here, whichever writer wrote them.
  */
-export function createWriteScript(deps: { scriptWriter: ScriptWriter; store: ArtifactStore }) {
+export function createWriteScript(deps: { scriptWriter: ScriptWriter } & SingleFlightDeps) {
   const cache = new StepCache(deps.store);
   return {
     async writeScript(input: WriteScriptInput): Promise<{ script: Script; spend: Spend } & Reused> {
@@ -30,21 +30,30 @@ export function createWriteScript(deps: { scriptWriter: ScriptWriter; store: Art
           input.cacheScope && identity
             ? cacheKey(input.cacheScope, 'script', { writer: identity, document: input.document, maxScenes: input.maxScenes })
             : undefined;
-        const hit = key ? await cache.get(key) : undefined;
-        if (hit) return { script: hit.value as Script, spend: { credits: 0 }, reused: { credits: hit.credits, tokens: hit.tokens } };
-        const heartbeats = startHeartbeatLoop();
-        try {
-          const written = await deps.scriptWriter.writeScript({
-            document: input.document,
-            maxScenes: input.maxScenes,
-            signal: cancellationSignal,
-          });
-          const script = fitScript(written.script);
-          if (key) await cache.put(key, { step: 'script', value: script, credits: written.spend.credits, tokens: written.spend.tokens });
-          return { ...written, script };
-        } finally {
-          heartbeats.stop();
-        }
+        return makeOnce<{ script: Script; spend: Spend } & Reused>(deps, key, {
+          what: 'the script',
+          reuse: async (hit) => ({
+            script: hit.value as Script,
+            spend: { credits: 0 },
+            reused: { credits: hit.credits, tokens: hit.tokens },
+          }),
+          async make() {
+            const heartbeats = startHeartbeatLoop();
+            try {
+              const written = await deps.scriptWriter.writeScript({
+                document: input.document,
+                maxScenes: input.maxScenes,
+                signal: cancellationSignal,
+              });
+              const script = fitScript(written.script);
+              if (key)
+                await cache.put(key, { step: 'script', value: script, credits: written.spend.credits, tokens: written.spend.tokens });
+              return { ...written, script };
+            } finally {
+              heartbeats.stop();
+            }
+          },
+        });
       });
     },
   };

@@ -30,6 +30,11 @@ export const FailureType = {
    * `PAID_STEP_LIMITS.unconfirmedResubmits` times.
    */
   SubmissionUnconfirmed: 'SubmissionUnconfirmed',
+  /**
+   * Another run was making this step's output (src/cache/step-claims.ts) and stopped before it
+   * stored it. Retried: the retry makes the output itself.
+   */
+  ClaimReleased: 'ClaimReleased',
   /** The next paid submission would pass `options.maxCredits`. Not retried. */
   BudgetExceeded: 'BudgetExceeded',
   /** ffmpeg, ffprobe or espeak-ng failed. Retried. */

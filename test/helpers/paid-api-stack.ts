@@ -23,6 +23,8 @@ export interface PaidApiStack {
   gemini: FakeGemini;
   runway: FakeRunway;
   mediaRoot: string;
+  /** The deployment's workflow task queue. */
+  taskQueue: string;
   worker: ChildWorker;
   api: ServedApp;
   /** Scripts asked of Gemini (requests that are not for audio). */
@@ -75,6 +77,7 @@ export async function startPaidApiStack(options: PaidApiStackOptions): Promise<P
     gemini,
     runway,
     mediaRoot,
+    taskQueue,
     worker,
     api,
     scriptCalls: () => gemini.requests.filter((r) => !isAudio(r.body)).length,
