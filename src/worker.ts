@@ -47,13 +47,17 @@ export function queueLimits(config: Config): QueueLimits {
   };
 }
 
-/** The workers this configuration asks for, with the configured providers and limits. */
+/**
+ * The workers this configuration asks for, with the configured providers and limits. Their
+ * activities take the step cache's claims through a client of their own on `connection`, so that
+ * concurrent runs make each cached output once.
+ */
 export function createConfiguredWorkers(
   config: Config,
   connection: NativeConnection,
   common?: CreateWorkersOptions['common'],
   observability: WorkerObservability = {},
-  services: Pick<ActivityDeps, 'detached' | 'claims'> = {},
+  services: Pick<ActivityDeps, 'detached'> = {},
   store: ArtifactStore = createArtifactStore(config),
 ) {
   return createWorkers({
@@ -65,6 +69,10 @@ export function createConfiguredWorkers(
       store,
       scenePauseSec: config.scenePauseSec,
       keepIntermediateFiles: config.artifacts.keepIntermediateFiles,
+      claims: new StepClaims(
+        new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) }),
+        config.temporal.taskQueue,
+      ),
       ...services,
     },
     limits: queueLimits(config),
@@ -102,14 +110,12 @@ export async function runWorker(config: Config = loadConfig(), stop?: AbortSigna
     await assertSearchAttributes(connection.operatorService, config.temporal.namespace);
     const store = createArtifactStore(config);
     await assertArtifactStoreUsable(store);
-    // Provider waits run detached from their activity slots, completed through this client, which
-    // also takes the step cache's claims so that concurrent runs make each output once.
+    // Provider waits run detached from their activity slots, completed through this client.
     const dataConverter = dataConverterFor(config);
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
     const detached = new DetachedActivities(client.activity, config.clipWaitHeartbeatMs);
-    const claims = new StepClaims(client, config.temporal.taskQueue);
     await keepMediaRetentionSchedule(client, config);
-    const workers = await createConfiguredWorkers(config, connection, common, { metrics, tracing }, { detached, claims }, store);
+    const workers = await createConfiguredWorkers(config, connection, common, { metrics, tracing }, { detached }, store);
     logger.info('worker started', {
       sdkMetrics: workerMetricsAddress ? `http://${workerMetricsAddress}/metrics` : 'off',
       appMetrics: metricsServer?.url ?? 'off',

@@ -139,3 +139,40 @@ it("a run waiting on another's clips takes them over when that run is cancelled,
   expect(completed.spend.credits).toBeGreaterThan(0);
   expect(await runningClaims()).toEqual([]);
 });
+
+it('a worker killed while one run makes the clips and another waits for them: after a restart both complete, each clip paid once', async () => {
+  const narrations = ['Salmon hatch in rivers.', 'They grow up at sea.', 'They smell their way back home to spawn.'];
+  stack.gemini.enqueue({
+    kind: 'json',
+    value: {
+      title: 'How salmon find their river',
+      scenes: narrations.map((narration, i) => ({ title: `Part ${i + 1}`, narration, visual: `A drawing of ${narration}` })),
+    },
+  });
+  const body = source(narrations.join(' '));
+  const tasksBefore = stack.runway.tasks.length;
+  const first = await start(body);
+  await pollUntil(
+    async () => stack.runway.tasks.length,
+    (n) => n > tasksBefore,
+    60_000,
+  );
+  const second = await start(body);
+  await pollUntil(
+    () => awaitedTasks(stack.env.client.workflow.getHandle(second)),
+    (tasks) => tasks.some((t) => t.startsWith('claimed-')),
+    60_000,
+  );
+
+  // Both runs' waits die with the process; the new worker retries them once their heartbeats time out.
+  await stack.crashWorker();
+  const runs = await Promise.all([finished(first), finished(second)]);
+  for (const run of runs) expect({ status: run.status, error: run.error }).toEqual({ status: 'completed', error: undefined });
+
+  const made = stack.runway.tasks.slice(tasksBefore);
+  const scenes = runs[0].scenes.length as number;
+  expect(made.filter((t) => t.kind === 'image')).toHaveLength(scenes);
+  expect(made.filter((t) => t.kind === 'video')).toHaveLength(scenes);
+  expect(runs[0].spend.credits + runs[1].spend.credits).toBe(scenes * 30);
+  expect(await runningClaims()).toEqual([]);
+});

@@ -25,8 +25,11 @@ export interface PaidApiStack {
   mediaRoot: string;
   /** The deployment's workflow task queue. */
   taskQueue: string;
+  /** The worker process now running; `crashWorker` replaces it. */
   worker: ChildWorker;
   api: ServedApp;
+  /** Kills the worker process (SIGKILL, as a crashed machine) and starts a new one in its place. */
+  crashWorker(): Promise<void>;
   /** Scripts asked of Gemini (requests that are not for audio). */
   scriptCalls(): number;
   /** Narrations asked of Gemini TTS. */
@@ -52,7 +55,7 @@ export async function startPaidApiStack(options: PaidApiStackOptions): Promise<P
   ]);
   const mediaRoot = await fs.mkdtemp(path.join(os.tmpdir(), `reelflow-${options.name}-`));
   const taskQueue = uniqueName(options.name);
-  const worker = await startChildWorker({
+  const workerOptions = {
     address: env.address,
     taskQueue,
     mediaRoot,
@@ -67,12 +70,13 @@ export async function startPaidApiStack(options: PaidApiStackOptions): Promise<P
       CLIP_WAIT_HEARTBEAT_SEC: '1',
       ...options.workerEnv,
     },
-  });
+  };
+  const worker = await startChildWorker(workerOptions);
   const config = loadConfig({ TASK_QUEUE: taskQueue, MEDIA_ROOT: mediaRoot, TEMPORAL_ADDRESS: env.address, PORT: '0', ...options.apiEnv });
   const client = new Client({ connection: env.connection, namespace: config.temporal.namespace });
   const api = await serveApp(createApp({ client, config, store: new LocalArtifactStore(mediaRoot) }));
   const isAudio = (body: unknown) => JSON.stringify(body).includes('AUDIO');
-  return {
+  const stack: PaidApiStack = {
     env,
     gemini,
     runway,
@@ -82,11 +86,16 @@ export async function startPaidApiStack(options: PaidApiStackOptions): Promise<P
     api,
     scriptCalls: () => gemini.requests.filter((r) => !isAudio(r.body)).length,
     narrationCalls: () => gemini.requests.filter((r) => isAudio(r.body)).length,
+    async crashWorker() {
+      await stack.worker.kill();
+      stack.worker = await startChildWorker(workerOptions);
+    },
     async stop() {
       await api.close();
-      await worker.stop();
+      await stack.worker.stop();
       await Promise.all([env.teardown(), gemini.close(), runway.close()]);
       await fs.rm(mediaRoot, { recursive: true, force: true });
     },
   };
+  return stack;
 }
