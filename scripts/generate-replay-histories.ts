@@ -62,6 +62,8 @@ interface Scenario {
   batch?: boolean;
   /** Records the `scheduledStart` a schedule's firing runs, which starts the video and ends. */
   scheduled?: boolean;
+  /** With `scheduled`: the firing of a saved PubMed search, which searches and starts a video of each paper found. */
+  search?: boolean;
   /** Records the `stepClaim` the run held on its script's cache entry while it wrote it. */
   claim?: boolean;
   /** Drives the run to its end and checks it ended as intended. */
@@ -143,6 +145,20 @@ const SCENARIOS: Scenario[] = [
     name: 'scheduled-start',
     about: "a schedule's firing: it starts the video as a workflow of its own and ends",
     scheduled: true,
+    drive: expectCompleted,
+  },
+  {
+    name: 'scheduled-search',
+    about:
+      "a saved PubMed search's firing: it searches, starts a video of each of two papers and ends; then a firing that finds both made already",
+    scheduled: true,
+    search: true,
+    deps: () => ({
+      sourceProvider: {
+        fetchPubmed: (pmid) => Promise.resolve(yawnPaper(pmid)),
+        searchPubmed: () => Promise.resolve(['31452105', '31452104']),
+      },
+    }),
     drive: expectCompleted,
   },
   {
@@ -274,7 +290,7 @@ const SCENARIOS: Scenario[] = [
     name: 'paper-title-memo-completed',
     about: "a PubMed video that wrote the paper's title into its memo after fetching it, and completed",
     source: { type: 'pubmed', pmid: '31452104' },
-    deps: () => ({ sourceProvider: { fetchPubmed: (pmid) => Promise.resolve(yawnPaper(pmid)) } }),
+    deps: (base) => ({ sourceProvider: { ...base.sourceProvider, fetchPubmed: (pmid) => Promise.resolve(yawnPaper(pmid)) } }),
     drive: expectCompleted,
   },
   // Histories recorded after the cancel-keeps-finished-files patch, and a retry that takes over
@@ -346,6 +362,27 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
       options: { review: false, reviewTimeoutSec: 600, maxScenes: 3, voice: 'en-us', sceneConcurrency: 2, ...scenario.options },
       ...(await scenario.input?.({ mediaRoot: ctx.mediaRoot })),
     };
+    if (scenario.scheduled && scenario.search) {
+      const { videoId: _id, source: _source, ...common } = input;
+      const firing = await ctx.client.workflow.start<typeof scheduledStart>(SCHEDULED_START_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: `${videoId}-2026-01-05T09:00:00Z`,
+        args: [{ scheduleId: `${videoId}-schedule`, tenant: 'default', search: { term: 'yawning', papers: 2, input: common } }],
+      });
+      const { ids } = await firing.result();
+      if (ids?.length !== 2) throw new Error(`expected the search to start two videos, got ${JSON.stringify(ids)}`);
+      for (const id of ids) await expectCompleted(ctx.client.workflow.getHandle(id));
+      // Firing again finds the same papers, whose videos exist: it starts nothing.
+      const again = await ctx.client.workflow.start<typeof scheduledStart>(SCHEDULED_START_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: `${videoId}-2026-01-12T09:00:00Z`,
+        args: [{ scheduleId: `${videoId}-schedule`, tenant: 'default', search: { term: 'yawning', papers: 2, input: common } }],
+      });
+      const second = await again.result();
+      if (second.ids?.length !== 0 || second.alreadyMade?.length !== 2) throw new Error(`expected nothing new: ${JSON.stringify(second)}`);
+      await exportHistory(ctx.client, firing.workflowId, scenario.name);
+      return await exportHistory(ctx.client, again.workflowId, `${scenario.name}-again`);
+    }
     if (scenario.scheduled) {
       const { videoId: _id, ...video } = input;
       const firing = await ctx.client.workflow.start<typeof scheduledStart>(SCHEDULED_START_WORKFLOW_TYPE, {
@@ -354,7 +391,7 @@ async function runScenario(scenario: Scenario, ctx: { connection: NativeConnecti
         args: [{ scheduleId: `${videoId}-schedule`, tenant: 'default', video: { input: video, title: SOURCE.title } }],
       });
       const { id } = await firing.result();
-      await expectCompleted(ctx.client.workflow.getHandle(id));
+      await expectCompleted(ctx.client.workflow.getHandle(id!));
       return await exportHistory(ctx.client, firing.workflowId, scenario.name);
     }
     if (scenario.batch) {

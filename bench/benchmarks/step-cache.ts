@@ -3,7 +3,7 @@
  * servers with Runway-like latencies, the real workers, a real render): the same video started
  * again pays nothing and takes the render's time; a revision of one scene of six pays for exactly
  * that scene and takes its critical path plus the render; a batch of 20 with two duplicates pays
- * for 18. The fakes' request logs are the witness of what was paid for.
+ * for 18; three identical videos started at once pay for one. The fakes' request logs are the witness of what was paid for.
  */
 import type { GenerateVideoInput, Script, VideoState } from '../../src/shared/video';
 import { type Benchmark, type BenchContext, target } from '../lib/benchmark';
@@ -58,7 +58,7 @@ async function runVideo(ctx: BenchContext, fakes: PaidFakes, taskQueue: string, 
 
 export const stepCache: Benchmark = {
   name: 'step-cache',
-  title: 'Step cache: the same video again, a one-scene revision, a batch with duplicates',
+  title: 'Step cache: the same video again, a one-scene revision, three identical videos at once, a batch with duplicates',
   async run(ctx) {
     const reps = ctx.quick ? 1 : 5;
     const fakes = await startPaidFakes(LATENCIES);
@@ -67,8 +67,10 @@ export const stepCache: Benchmark = {
     const { config } = workers;
     const again: { wallMs: number; renderMs: number; credits: number; calls: number }[] = [];
     const revisions: { wallMs: number; boundMs: number; extraCalls: number; credits: number }[] = [];
+    const together: { extraCalls: number; slowestMs: number; aloneMs: number }[] = [];
     let batchScripts = Number.NaN;
     let batchTasks = Number.NaN;
+    let batchRepeatedNarrations = Number.NaN;
     try {
       for (let rep = 0; rep < reps; rep++) {
         // A scope of its own per repetition, so each original starts with an empty cache.
@@ -108,14 +110,32 @@ export const stepCache: Benchmark = {
           extraCalls: Math.abs(revision.paid.scripts) + Math.abs(revision.paid.narrations - 1) + Math.abs(revision.paid.tasks - 2),
           credits: revision.state.spend.credits,
         });
+        // Three identical videos started at the same moment, in a scope of their own: one pays, two wait.
+        const concurrentScope = `tenant:bench-together-${process.pid}-${Date.now()}-${rep}` as const;
+        fakes.gemini.enqueue({ kind: 'json', value: script(rep) });
+        const beforeTogether = paidCalls(fakes);
+        const three = await Promise.all(
+          [0, 1, 2].map((n) =>
+            runVideo(ctx, fakes, taskQueue, { ...base(benchVideoId(`cache-together-${n}`)), cacheScope: concurrentScope }),
+          ),
+        );
+        const paidTogether = minus(paidCalls(fakes), beforeTogether);
+        together.push({
+          extraCalls:
+            Math.abs(paidTogether.scripts - 1) + Math.abs(paidTogether.narrations - SCENES) + Math.abs(paidTogether.tasks - 2 * SCENES),
+          slowestMs: Math.max(...three.map((r) => r.wallMs)),
+          aloneMs: original.wallMs,
+        });
         ctx.log(
           `  rep ${rep + 1}/${reps}: original ${Math.round(original.wallMs)} ms; again ${Math.round(second.wallMs)} ms (render ${Math.round(second.renderMs)}), ` +
-            `${second.state.spend.credits} credits; revision ${Math.round(revision.wallMs)} ms (bound ${Math.round(sceneMs + revision.renderMs)}), paid ${JSON.stringify(revision.paid)}`,
+            `${second.state.spend.credits} credits; revision ${Math.round(revision.wallMs)} ms (bound ${Math.round(sceneMs + revision.renderMs)}), paid ${JSON.stringify(revision.paid)}; ` +
+            `three at once paid ${JSON.stringify(paidTogether)}, slowest ${Math.round(together.at(-1)!.slowestMs)} ms`,
         );
       }
 
       // A batch of 20, two of them duplicates, as POST /api/batches starts it.
       const before = paidCalls(fakes);
+      const requestsBefore = fakes.gemini.requests.length;
       const batchId = benchVideoId('cache-batch');
       const cacheScope = `tenant:bench-batch-${process.pid}-${Date.now()}` as const;
       const distinct = Array.from({ length: 18 }, (_, i) => i);
@@ -139,6 +159,12 @@ export const stepCache: Benchmark = {
       const paid = minus(paidCalls(fakes), before);
       batchScripts = paid.scripts;
       batchTasks = paid.tasks;
+      // The fake writes the same script for every text but the title, so most narrations are shared: none may be paid twice.
+      const spoken = fakes.gemini.requests
+        .slice(requestsBefore)
+        .map((r) => JSON.stringify(r.body))
+        .filter((body) => body.includes('AUDIO'));
+      batchRepeatedNarrations = spoken.length - new Set(spoken).size;
       ctx.log(`  batch of 20 with 2 duplicates: paid ${JSON.stringify(paid)}`);
     } finally {
       await workers.stop();
@@ -146,6 +172,7 @@ export const stepCache: Benchmark = {
     }
     const againRatio = summarize(again.map((r) => r.wallMs / r.renderMs));
     const revisionRatio = summarize(revisions.map((r) => r.wallMs / r.boundMs));
+    const togetherRatio = summarize(together.map((r) => r.slowestMs / r.aloneMs));
     return {
       metrics: [
         { label: 'same video again: end to end', unit: 'ms', summary: summarize(again.map((r) => r.wallMs)) },
@@ -155,6 +182,8 @@ export const stepCache: Benchmark = {
         { label: 'one-scene revision: end to end', unit: 'ms', summary: summarize(revisions.map((r) => r.wallMs)) },
         { label: 'one-scene revision: end to end ÷ (scene critical path + render)', unit: '×', summary: revisionRatio },
         { label: 'one-scene revision: spend', unit: 'credits', summary: summarize(revisions.map((r) => r.credits)) },
+        { label: 'three identical videos at once: slowest end to end', unit: 'ms', summary: summarize(together.map((r) => r.slowestMs)) },
+        { label: 'three identical videos at once: slowest ÷ one video alone', unit: '×', summary: togetherRatio },
       ],
       targets: [
         target('Same video again: provider calls (max)', Math.max(...again.map((r) => r.calls)), 0, 'calls'),
@@ -167,13 +196,21 @@ export const stepCache: Benchmark = {
           'calls',
         ),
         target('Revision: end to end ÷ (scene critical path + render) (median)', revisionRatio.median, 1.3, '×'),
+        target(
+          'Three identical videos at once: provider calls other than one video’s (max)',
+          Math.max(...together.map((r) => r.extraCalls)),
+          0,
+          'calls',
+        ),
         target('Batch of 20 with 2 duplicates: scripts paid beyond 18', batchScripts - 18, 0, 'scripts'),
+        target('Batch of 20 with 2 duplicates: narrations of the same text paid twice', batchRepeatedNarrations, 0, 'narrations'),
         target('Batch of 20 with 2 duplicates: Runway tasks beyond 18 × 2 scenes × 2', batchTasks - 72, 0, 'tasks'),
       ],
       notes: [
         `Fake servers: a Gemini script in ${LATENCIES.scriptMs} ms, a narration in ${LATENCIES.ttsMs} ms; a Runway image task ${LATENCIES.imageMs} ms and a video task ${LATENCIES.videoMs} ms. Workers from loadConfig with Gemini and Runway, RUNWAY_POLL_INTERVAL_MS 1000.`,
         `${reps} repetitions, each in a cache scope of its own: a ${SCENES}-scene video, the same input again, then a revision with scene ${EDITED_SCENE}'s narration and visual edited (started as the revisions route starts it: the edited script, approved, through the cache).`,
         `Revision bound: one scene's critical path max(TTS ${LATENCIES.ttsMs}, image ${LATENCIES.imageMs} + video ${LATENCIES.videoMs}) + the revision's own renderVideo execution.`,
+        `Three at once: the ${SCENES}-scene video started three times at the same moment in a fresh cache scope; one video's calls are 1 script, ${SCENES} narrations and ${2 * SCENES} Runway tasks. Its slowest run is compared with the original of the same repetition, made alone.`,
         `Batch: a videoBatch of 20 two-scene videos, items 18 and 19 the same as items 0 and 1, BATCH_CONCURRENCY ${config.batchConcurrency}.`,
       ],
     };

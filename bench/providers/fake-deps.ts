@@ -19,6 +19,7 @@ export interface FakeDepsOptions {
 /** Benchmarks use text sources, which never reach a source provider. */
 const noPubmed: SourceProvider = {
   fetchPubmed: () => Promise.reject(new Error('The benchmarks use text sources only')),
+  searchPubmed: () => Promise.reject(new Error('The benchmarks use text sources only')),
 };
 
 /** Activity dependencies whose providers are fakes with fixed latencies. */

@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { SourceProvider } from '../providers/contracts';
+import type { PubmedSearch, SourceProvider } from '../providers/contracts';
 import { FailureType } from '../shared/failure-types';
 import type { SourceDocument, VideoSource } from '../shared/video';
 import { atActivityBoundary } from './to-application-failure';
@@ -28,6 +28,11 @@ export function createFetchSource(deps: { sourceProvider: SourceProvider }) {
         const { cancellationSignal } = Context.current();
         return deps.sourceProvider.fetchPubmed(source.pmid, cancellationSignal);
       });
+    },
+
+    /** A saved search's firing (src/workflows/scheduled-start.ts): the PMIDs of the newest matching papers. */
+    async searchPubmed(search: PubmedSearch): Promise<string[]> {
+      return atActivityBoundary(() => deps.sourceProvider.searchPubmed(search, Context.current().cancellationSignal));
     },
   };
 }

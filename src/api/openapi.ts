@@ -383,7 +383,7 @@ export function buildOpenApiDocument() {
         post: {
           operationId: 'createSchedule',
           summary:
-            'Start a video (or a batch) at a given time (at), on a cron schedule (cron, timezone) or at an interval (every), as a Temporal Schedule',
+            'Start a video, a batch or the videos of a saved PubMed search at a given time (at), on a cron schedule (cron, timezone) or at an interval (every), as a Temporal Schedule',
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(scheduleBodySchema, 'input') } } },
           responses: {
             '201': { description: 'The schedule', content: jsonContent('Schedule') },
@@ -630,7 +630,12 @@ export function buildOpenApiDocument() {
           required: ['id', 'kind', 'paused', 'when', 'nextRunsAt', 'recentRuns', 'createdAt'],
           properties: {
             id: { type: 'string' },
-            kind: { enum: ['video', 'batch'] },
+            kind: { enum: ['video', 'batch', 'search'] },
+            search: {
+              type: 'object',
+              description: 'A saved search: its PubMed query, the newest papers each firing looks at, and the window in days',
+              properties: { term: { type: 'string' }, papers: { type: 'integer' }, days: { type: 'integer' } },
+            },
             paused: { type: 'boolean' },
             note: { type: 'string' },
             remainingRuns: { type: 'integer', description: 'Firings left: 1 for an `at` schedule that has not fired' },

@@ -1,6 +1,6 @@
 /**
- * `/api/schedules`: a video or a batch started at a given time (`at`) or again and again (`cron`,
- * `every`), kept as a Temporal Schedule. Each firing starts a `scheduledStart` workflow that starts
+ * `/api/schedules`: a video, a batch or a saved PubMed search's new papers, started at a given
+ * time (`at`) or again and again (`cron`, `every`), kept as a Temporal Schedule. Each firing starts a `scheduledStart` workflow that starts
  * the video or batch as an ordinary one (src/workflows/scheduled-start.ts), so a missed firing
  * during an outage is caught up by Temporal, and every firing is listed, followed and served
  * like any other video. Schedules are listed, paused, resumed and deleted here; a tenant sees its
@@ -18,14 +18,17 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { SCHEDULED_START_WORKFLOW_TYPE, firingId, type ScheduledStartInput } from '../workflows/scheduled-start';
+import { SCHEDULED_START_WORKFLOW_TYPE, firingId, type ScheduledStartInput, type scheduledStart } from '../workflows/scheduled-start';
 import { batchBodySchema, batchConcurrency, batchVideos, sameVideoKey, workflowItem } from './batch-routes';
 import { HttpError, notFound } from './http-error';
 import { callerOf } from './require-api-key';
-import { createVideoBodySchema, type CreateVideoBody } from './schemas';
+import { createVideoBodySchema, optionsSchema, type CreateVideoBody } from './schemas';
 import { validate } from './validate';
 import type { VideoService } from './video-service';
 import type { TenantQuotas } from './tenant-quotas';
+
+/** The most papers one firing of a saved search makes videos of. */
+export const MAX_SEARCH_PAPERS = 10;
 
 const TENANT_MEMO_KEY = 'tenant';
 const WHEN_MEMO_KEY = 'when';
@@ -34,6 +37,22 @@ export const scheduleBodySchema = z
   .object({
     video: createVideoBodySchema.optional().describe('The video each firing starts, as POST /api/videos takes it'),
     batch: batchBodySchema.optional().describe('Or the batch each firing starts, as POST /api/batches takes it'),
+    search: z
+      .object({
+        term: z.string().trim().min(1).max(500).describe('A PubMed query, as typed into PubMed, e.g. "circadian rhythm AND shift work"'),
+        papers: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_SEARCH_PAPERS)
+          .default(1)
+          .describe('How many of the newest matching papers each firing looks at'),
+        days: z.number().int().min(1).max(3650).optional().describe('Only papers added to PubMed within this many days'),
+        options: optionsSchema.optional().describe('Options of every video the search starts'),
+      })
+      .strict()
+      .optional()
+      .describe('Or a saved PubMed search: each firing makes a video of each newest matching paper not made before'),
     at: z.iso.datetime({ offset: true }).optional().describe('Start once, at this time (ISO 8601)'),
     cron: z
       .string()
@@ -52,7 +71,7 @@ export const scheduleBodySchema = z
     note: z.string().max(500).optional(),
   })
   .strict()
-  .refine((b) => (b.video === undefined) !== (b.batch === undefined), 'send either video or batch')
+  .refine((b) => [b.video, b.batch, b.search].filter((k) => k !== undefined).length === 1, 'send exactly one of video, batch and search')
   .refine((b) => [b.at, b.cron, b.every].filter((t) => t !== undefined).length === 1, 'send exactly one of at, cron and every');
 type ScheduleBody = z.infer<typeof scheduleBodySchema>;
 
@@ -84,28 +103,49 @@ function specOf(body: ScheduleBody): ScheduleSpec {
   };
 }
 
+type RecentRun = { id: string; url: string; scheduledAt: string };
+
+/**
+ * The videos or batches a schedule's recent firings started. A video or batch firing's is named by
+ * the time it fired for; a search firing's are in its result, read once the firing has ended.
+ */
+async function recentRuns(client: Client, id: string, kind: string, description: ScheduleDescription): Promise<RecentRun[]> {
+  const runs = await Promise.all(
+    description.info.recentActions.map(async (a): Promise<RecentRun[]> => {
+      const scheduledAt = a.scheduledAt.toISOString();
+      if (kind !== 'search') {
+        const runId = firingId(kind as 'video' | 'batch', id, a.scheduledAt);
+        return [{ id: runId, url: kind === 'batch' ? `/api/batches/${runId}` : `/api/videos/${runId}`, scheduledAt }];
+      }
+      const firing = client.workflow.getHandle<typeof scheduledStart>(a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId);
+      const ended = await firing.describe().then(
+        (d) => d.status.name === 'COMPLETED',
+        () => false,
+      );
+      const started = ended ? ((await firing.result()).ids ?? []) : [];
+      return started.map((videoId) => ({ id: videoId, url: `/api/videos/${videoId}`, scheduledAt }));
+    }),
+  );
+  return runs.flat();
+}
+
 /** What a client sees of a schedule. */
-function scheduleView(id: string, description: ScheduleDescription) {
+async function scheduleView(client: Client, id: string, description: ScheduleDescription) {
   const input = (description.action as { args?: ScheduledStartInput[] }).args?.[0];
-  const kind = input?.batch ? 'batch' : 'video';
+  const kind = input?.search ? 'search' : input?.batch ? 'batch' : 'video';
   return {
     id,
     kind,
+    ...(input?.search
+      ? { search: { term: input.search.term, papers: input.search.papers, ...(input.search.days ? { days: input.search.days } : {}) } }
+      : {}),
     paused: description.state.paused,
     ...(description.state.note ? { note: description.state.note } : {}),
     ...(description.state.remainingActions !== undefined ? { remainingRuns: description.state.remainingActions } : {}),
     // When it starts, as it was asked for (Temporal keeps a cron expression as calendars).
     when: description.memo?.[WHEN_MEMO_KEY] ?? {},
     nextRunsAt: description.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()),
-    // Each firing started a video (or batch) whose id is derived from the firing's workflow id.
-    recentRuns: description.info.recentActions.map((a) => {
-      const runId = firingId(kind, id, a.scheduledAt);
-      return {
-        id: runId,
-        url: kind === 'batch' ? `/api/batches/${runId}` : `/api/videos/${runId}`,
-        scheduledAt: a.scheduledAt.toISOString(),
-      };
-    }),
+    recentRuns: await recentRuns(client, id, kind, description),
     createdAt: description.info.createdAt.toISOString(),
   };
 }
@@ -144,7 +184,13 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
     };
     const start: ScheduledStartInput = { scheduleId: id, tenant: caller.tenant };
     if (body.video) start.video = await inputOf(body.video);
-    else {
+    else if (body.search) {
+      const { term, papers, days, options } = body.search;
+      // Each paper's source is filled in at the firing that finds it.
+      const { input } = await inputOf({ source: { type: 'pubmed', pmid: '1' }, ...(options ? { options } : {}) });
+      const { source: _placeholder, ...rest } = input;
+      start.search = { term, papers, ...(days ? { days } : {}), input: rest };
+    } else {
       start.batch = {
         tenant: caller.tenant,
         concurrency: batchConcurrency(deps.config, deps.quotas, caller.tenant),
@@ -189,7 +235,10 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
       throw err;
     }
     const { description } = await describe(id, res);
-    res.status(201).location(`/api/schedules/${id}`).json(scheduleView(id, description));
+    res
+      .status(201)
+      .location(`/api/schedules/${id}`)
+      .json(await scheduleView(client, id, description));
   });
 
   router.get('/', async (_req: Request, res: Response) => {
@@ -210,7 +259,7 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
 
   router.get('/:id', async (req: Request, res: Response) => {
     const id = String(req.params.id);
-    res.json(scheduleView(id, (await describe(id, res)).description));
+    res.json(await scheduleView(client, id, (await describe(id, res)).description));
   });
 
   for (const [action, paused] of [
@@ -222,7 +271,7 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
       const { handle } = await describe(id, res);
       if (paused) await handle.pause('Paused over the API');
       else await handle.unpause('Resumed over the API');
-      res.json(scheduleView(id, await handle.describe()));
+      res.json(await scheduleView(client, id, await handle.describe()));
     });
   }
 

@@ -70,6 +70,7 @@ export function instrumentProviders(deps: ActivityDeps, metrics: WorkerMetrics, 
   const { sourceProvider, scriptWriter, narrator, clipGenerator } = deps;
   const source: SourceProvider = {
     fetchPubmed: (pmid, signal) => observe(metrics, names.source, 'fetchPubmed', () => sourceProvider.fetchPubmed(pmid, signal)),
+    searchPubmed: (search, signal) => observe(metrics, names.source, 'searchPubmed', () => sourceProvider.searchPubmed(search, signal)),
   };
   const script: ScriptWriter = {
     cacheIdentity: scriptWriter.cacheIdentity,

@@ -16,8 +16,17 @@ export interface Spend {
 }
 
 /** Fetches a paper by PMID. Throws SourceNotFoundError for unknown ids or papers without abstract. */
+/** A saved search: the newest `max` papers matching `term`, added to PubMed within `days` when set. */
+export interface PubmedSearch {
+  term: string;
+  max: number;
+  days?: number;
+}
+
 export interface SourceProvider {
   fetchPubmed(pmid: string, signal: AbortSignal): Promise<SourceDocument>;
+  /** The PMIDs of the newest papers matching a search, newest first. */
+  searchPubmed(search: PubmedSearch, signal: AbortSignal): Promise<string[]>;
 }
 
 export interface WriteScriptRequest {

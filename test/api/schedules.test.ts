@@ -133,11 +133,59 @@ test('a cron schedule in a time zone, and a scheduled batch', async () => {
   expect(ended.body).toMatchObject({ status: 'completed', counts: { completed: 2 } });
 });
 
+test('a saved PubMed search: each firing makes a video of each new paper, and a paper found again is not made again', async () => {
+  const created = await call('alice', 'POST', '/api/schedules', {
+    search: { term: 'shift workers', papers: 1, options: { maxScenes: 2 } },
+    every: '3s',
+  });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ kind: 'search', search: { term: 'shift workers', papers: 1 } });
+  const id = created.body.id as string;
+  const paperVideo = (pmid: string) => `video-${id}-pmid-${pmid}`;
+  const schedule = stack.env.client.schedule.getHandle(id);
+  const firings = async () => (await schedule.describe()).info.recentActions.length;
+  const madeBy = async () => (await call('alice', 'GET', `/api/schedules/${id}`)).body.recentRuns.map((r: Json) => r.id) as string[];
+
+  // The newest matching paper is made once, however many firings find it while and after it is made.
+  await pollUntil(madeBy, (ids) => ids.includes(paperVideo('31000001')), 60_000);
+  const first = await pollUntil(
+    async () => (await call('alice', 'GET', `/api/videos/${paperVideo('31000001')}`)).body,
+    (s) => ['completed', 'failed', 'cancelled'].includes(s.status),
+    120_000,
+  );
+  expect(first).toMatchObject({ status: 'completed', tenant: 'alice', title: expect.stringContaining('shift workers') });
+  const seen = await firings();
+  await pollUntil(firings, (n) => n >= seen + 2, 30_000);
+  expect(await madeBy()).toEqual([paperVideo('31000001')]);
+
+  // A newer paper matching the search is made by the next firing.
+  await stack.pubmed.publish('31000099', '31000001');
+  await pollUntil(madeBy, (ids) => ids.includes(paperVideo('31000099')), 60_000);
+  await call('alice', 'DELETE', `/api/schedules/${id}`);
+  const second = await pollUntil(
+    async () => (await call('alice', 'GET', `/api/videos/${paperVideo('31000099')}`)).body,
+    (s) => ['completed', 'failed', 'cancelled'].includes(s.status),
+    120_000,
+  );
+  expect(second.status).toBe('completed');
+
+  // PubMed's log: every firing searched, newest first, one paper; each paper was fetched once.
+  const searches = stack.pubmed.requests.filter((r) => r.path === '/esearch.fcgi');
+  expect(searches.length).toBeGreaterThanOrEqual(seen + 3);
+  for (const r of searches)
+    expect(r.params).toMatchObject({ db: 'pubmed', term: 'shift workers', retmax: '1', sort: 'pub_date', retmode: 'json' });
+  const fetched = stack.pubmed.requests.filter((r) => r.path === '/efetch.fcgi').map((r) => r.params.id);
+  expect(fetched.sort()).toEqual(['31000001', '31000099']);
+});
+
 test('bad schedules are a 4xx that says what is wrong', async () => {
   const cases: [Json, number, string][] = [
     [{ video: video('x') }, 400, 'exactly one of at, cron and every'],
     [{ video: video('x'), at: inSeconds(60), cron: '0 9 * * *' }, 400, 'exactly one of at, cron and every'],
-    [{ at: inSeconds(60) }, 400, 'either video or batch'],
+    [{ at: inSeconds(60) }, 400, 'exactly one of video, batch and search'],
+    [{ video: video('x'), search: { term: 'sleep' }, every: '1d' }, 400, 'exactly one of video, batch and search'],
+    [{ search: { term: ' ' }, every: '1d' }, 400, 'body.search.term'],
+    [{ search: { term: 'sleep', papers: 11 }, every: '1d' }, 400, 'body.search.papers'],
     [{ video: video('x'), at: '2020-01-01T00:00:00Z' }, 400, 'the time has passed'],
     [{ video: video('x'), at: 'tomorrow' }, 400, 'body.at'],
     [{ video: video('x'), every: '5 minutes' }, 400, 'every must be a number and a unit'],

@@ -52,7 +52,9 @@ beforeAll(async () => {
   stack = await startVideoStack(env, {
     api: true,
     env: { WEBHOOK_SECRET: SECRET },
-    deps: () => ({ sourceProvider: { fetchPubmed: async (pmid) => (await paperArrives, paper(pmid)) } }),
+    deps: () => ({
+      sourceProvider: { fetchPubmed: async (pmid) => (await paperArrives, paper(pmid)), searchPubmed: () => Promise.resolve([]) },
+    }),
   });
 });
 afterAll(async () => {

@@ -1,10 +1,12 @@
 /**
- * A stand-in for NCBI E-utilities efetch, answering like the real service: an unknown PMID gets
- * 200 with an empty PubmedArticleSet, a malformed id gets 400 with an error body, and failures
- * can be programmed per request (429 with Retry-After, 503). Records are served from
- * test/fixtures/pubmed/<pmid>.xml.
+ * A stand-in for NCBI E-utilities efetch and esearch, answering like the real service: an unknown
+ * PMID gets 200 with an empty PubmedArticleSet, a malformed id gets 400 with an error body, and
+ * failures can be programmed per request (429 with Retry-After, 503). Records are served from
+ * test/fixtures/pubmed/<pmid>.xml and from papers a test `publish`es. esearch (JSON) matches every
+ * word of the term in a record's text, newest first; a newer paper has a larger PMID here, so that
+ * is PMID order. An empty term gets NCBI's ERROR answer.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -28,6 +30,8 @@ export interface FakePubmed {
   requests: FakePubmedRequest[];
   /** The next requests fail as given, in order, before fixtures are served again. */
   failNext(...failures: FakePubmedFailure[]): void;
+  /** Adds a paper, served by efetch and found by esearch from now on (a copy of a fixture under a new PMID). */
+  publish(pmid: string, likeFixture: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,6 +53,22 @@ function invalidIdBody(id: string): string {
 export async function startFakePubmed(): Promise<FakePubmed> {
   const requests: FakePubmedRequest[] = [];
   const failures: FakePubmedFailure[] = [];
+  const published = new Map<string, string>();
+  const record = async (id: string) => published.get(id) ?? readFile(path.join(PUBMED_FIXTURES, `${id}.xml`), 'utf8');
+  const search = async (term: string, retmax: number) => {
+    const words = term.toLowerCase().split(/\s+/).filter(Boolean);
+    const fixtures = (await readdir(PUBMED_FIXTURES)).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4));
+    const ids = [...new Set([...fixtures, ...published.keys()])];
+    const texts = await Promise.all(ids.map(async (id) => [id, (await record(id)).toLowerCase()] as const));
+    const matching = texts.filter(([, text]) => words.every((w) => text.includes(w))).map(([id]) => id);
+    matching.sort((a, b) => Number(b) - Number(a));
+    return {
+      count: String(matching.length),
+      retmax: String(Math.min(retmax, matching.length)),
+      retstart: '0',
+      idlist: matching.slice(0, retmax),
+    };
+  };
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -58,7 +78,7 @@ export async function startFakePubmed(): Promise<FakePubmed> {
       res.writeHead(status, { 'content-type': 'text/xml; charset=UTF-8', ...headers });
       res.end(body);
     };
-    if (req.method !== 'GET' || url.pathname !== '/efetch.fcgi') return send(404, 'Not Found');
+    if (req.method !== 'GET' || !['/efetch.fcgi', '/esearch.fcgi'].includes(url.pathname)) return send(404, 'Not Found');
     const failure = failures.shift();
     if (failure?.status === 429) {
       const body = JSON.stringify({ error: 'API rate limit exceeded', 'api-key': params.api_key ?? '127.0.0.1', count: '4', limit: '3' });
@@ -66,10 +86,18 @@ export async function startFakePubmed(): Promise<FakePubmed> {
       return send(429, body, { 'content-type': 'application/json', ...retry });
     }
     if (failure) return send(failure.status, '<html><body><h1>Service Unavailable</h1></body></html>', { 'content-type': 'text/html' });
+    if (url.pathname === '/esearch.fcgi') {
+      const json = { 'content-type': 'application/json; charset=UTF-8' };
+      const term = (params.term ?? '').trim();
+      if (!term) return send(200, JSON.stringify({ esearchresult: { ERROR: 'Empty term and query_key - nothing todo' } }), json);
+      return void search(term, Number(params.retmax ?? 20)).then((result) =>
+        send(200, JSON.stringify({ header: { type: 'esearch', version: '0.3' }, esearchresult: result }), json),
+      );
+    }
     if (params.db !== 'pubmed') return send(400, invalidIdBody(params.id ?? ''));
     const id = params.id ?? '';
     if (!/^\d+$/.test(id)) return send(400, invalidIdBody(id));
-    readFile(path.join(PUBMED_FIXTURES, `${id}.xml`), 'utf8').then(
+    record(id).then(
       (xml) => send(200, xml),
       () => send(200, EMPTY_SET),
     );
@@ -80,6 +108,10 @@ export async function startFakePubmed(): Promise<FakePubmed> {
     url: `http://127.0.0.1:${port}`,
     requests,
     failNext: (...next) => failures.push(...next),
+    async publish(pmid, likeFixture) {
+      const xml = await readFile(path.join(PUBMED_FIXTURES, `${likeFixture}.xml`), 'utf8');
+      published.set(pmid, xml.replaceAll(`>${likeFixture}<`, `>${pmid}<`));
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

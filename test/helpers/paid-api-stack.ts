@@ -12,6 +12,7 @@ import { createApp } from '../../src/api/create-app';
 import { loadConfig } from '../../src/config';
 import { LocalArtifactStore } from '../../src/storage/local-artifact-store';
 import { startFakeGemini, type FakeGemini } from '../fakes/fake-gemini';
+import { startFakePubmed, type FakePubmed } from '../fakes/fake-pubmed';
 import { startFakeRunway, type FakeRunway, type FakeRunwayOptions } from '../fakes/fake-runway';
 import { startChildWorker, type ChildWorker } from './child-worker';
 import { serveApp, type ServedApp } from './serve-app';
@@ -22,6 +23,8 @@ export interface PaidApiStack {
   env: TestWorkflowEnvironment;
   gemini: FakeGemini;
   runway: FakeRunway;
+  /** PubMed, so that no test of the stack reaches NCBI. */
+  pubmed: FakePubmed;
   mediaRoot: string;
   /** The deployment's workflow task queue. */
   taskQueue: string;
@@ -48,10 +51,11 @@ export interface PaidApiStackOptions {
 }
 
 export async function startPaidApiStack(options: PaidApiStackOptions): Promise<PaidApiStack> {
-  const [env, gemini, runway] = await Promise.all([
+  const [env, gemini, runway, pubmed] = await Promise.all([
     startTestEnv(),
     startFakeGemini({ apiKey: 'test-gemini-key' }),
     startFakeRunway({ apiKey: 'test-runway-key', ...options.runway }),
+    startFakePubmed(),
   ]);
   const mediaRoot = await fs.mkdtemp(path.join(os.tmpdir(), `reelflow-${options.name}-`));
   const taskQueue = uniqueName(options.name);
@@ -67,6 +71,7 @@ export async function startPaidApiStack(options: PaidApiStackOptions): Promise<P
       GOOGLE_GEMINI_BASE_URL: gemini.url,
       RUNWAYML_API_SECRET: 'test-runway-key',
       RUNWAYML_BASE_URL: runway.url,
+      PUBMED_BASE_URL: pubmed.url,
       CLIP_WAIT_HEARTBEAT_SEC: '1',
       ...options.workerEnv,
     },
@@ -80,6 +85,7 @@ export async function startPaidApiStack(options: PaidApiStackOptions): Promise<P
     env,
     gemini,
     runway,
+    pubmed,
     mediaRoot,
     taskQueue,
     worker,
@@ -93,7 +99,7 @@ export async function startPaidApiStack(options: PaidApiStackOptions): Promise<P
     async stop() {
       await api.close();
       await stack.worker.stop();
-      await Promise.all([env.teardown(), gemini.close(), runway.close()]);
+      await Promise.all([env.teardown(), gemini.close(), runway.close(), pubmed.close()]);
       await fs.rm(mediaRoot, { recursive: true, force: true });
     },
   };

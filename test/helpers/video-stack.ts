@@ -35,6 +35,7 @@ export interface VideoStack {
 
 const noPubmed: SourceProvider = {
   fetchPubmed: () => Promise.reject(new Error('PubMed is not available in this test')),
+  searchPubmed: () => Promise.reject(new Error('PubMed is not available in this test')),
 };
 
 /** Local providers with short clips, so a test video renders in seconds. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SERVED_FILES, VIDEO_FILE } from '../../src/activities/render-video';
 import type { LocalArtifactStore } from '../../src/storage/local-artifact-store';
+import { newUploadId } from '../../src/uploads/upload-records';
 import { statusQuery } from '../../src/workflows/video-messages';
 import { pollUntil } from '../helpers/poll';
 import { startTestEnv } from '../helpers/temporal-test-env';
@@ -83,6 +84,13 @@ test('sweeps remove media past retention, prune completed runs to what they serv
   await writeArtifact(store, youngRendered, VIDEO_FILE, 0);
   const lastWrite = Date.now();
   await writeArtifact(store, halfDayUnrendered, 'scene-00.wav', DAY_MS / 2);
+  // A step-cache entry and an upload: folders of no run, kept as long as a failed run's files.
+  const cacheEntry = `cache-${'ab12'.repeat(16)}`;
+  await writeArtifact(store, cacheEntry, 'output.wav', DAY_MS / 2);
+  await writeArtifact(store, cacheEntry, 'entry.json', DAY_MS / 2);
+  const upload = newUploadId();
+  await writeArtifact(store, upload, 'original.png', DAY_MS / 2);
+  await writeArtifact(store, upload, 'upload.json', DAY_MS / 2);
 
   const completedFiles = await filesOf(completed.workflowId);
   const failedFiles = await filesOf(failed.workflowId);
@@ -100,7 +108,9 @@ test('sweeps remove media past retention, prune completed runs to what they serv
   expect(await filesOf(oldRendered)).toEqual([]);
   expect(await filesOf(youngRendered)).toEqual([VIDEO_FILE]);
   expect(await filesOf(halfDayUnrendered)).toEqual(['scene-00.wav']);
-  expect(first).toEqual({ videos: 7, removed: 1, orphans: 1, pruned: 1, kept: 5, failed: 0 });
+  expect(await filesOf(cacheEntry)).toEqual(['entry.json', 'output.wav']);
+  expect(await filesOf(upload)).toEqual(['original.png', 'upload.json']);
+  expect(first).toEqual({ videos: 9, removed: 1, orphans: 1, pruned: 1, kept: 7, failed: 0 });
 
   // Failed runs after one second: the failed and cancelled runs go, and so does the orphan with no
   // MP4 (it never completed); the completed run and the young rendered orphan stay.
@@ -109,10 +119,12 @@ test('sweeps remove media past retention, prune completed runs to what they serv
   expect(await filesOf(failed.workflowId)).toEqual([]);
   expect(await filesOf(cancelled.workflowId)).toEqual([]);
   expect(await filesOf(halfDayUnrendered)).toEqual([]);
+  expect(await filesOf(cacheEntry)).toEqual([]);
+  expect(await filesOf(upload)).toEqual([]);
   expect(await filesOf(completed.workflowId)).toEqual(served);
   expect(await filesOf(youngRendered)).toEqual([VIDEO_FILE]);
   expect(await filesOf(running.workflowId)).toEqual(['notes.json']);
-  expect(second).toMatchObject({ videos: 6, removed: 3, orphans: 1, failed: 0 });
+  expect(second).toMatchObject({ videos: 8, removed: 5, orphans: 3, failed: 0 });
 
   // Completed runs after one second too: only the running run keeps its files.
   const third = await sweepWith({ completedDays: seconds(1), failedDays: seconds(1) });

@@ -72,4 +72,37 @@ describe('PubmedSourceProvider', () => {
     controller.abort();
     await expect(provider.fetchPubmed(FIXTURE_PMIDS.plain, controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
   });
+
+  describe('searchPubmed (esearch)', () => {
+    it('finds the newest matching papers, newest first, asking for JSON sorted by publication date', async () => {
+      await fake.publish('31000042', FIXTURE_PMIDS.structured);
+      expect(await provider.searchPubmed({ term: 'shift workers', max: 5 }, signal)).toEqual(['31000042', FIXTURE_PMIDS.structured]);
+      expect(fake.requests.at(-1)).toMatchObject({
+        path: '/esearch.fcgi',
+        params: { db: 'pubmed', term: 'shift workers', retmax: '5', sort: 'pub_date', retmode: 'json', api_key: API_KEY },
+      });
+      expect(await provider.searchPubmed({ term: 'shift workers', max: 1 }, signal)).toEqual(['31000042']);
+    });
+
+    it('limits the search to papers added within `days`', async () => {
+      await provider.searchPubmed({ term: 'shift workers', max: 1, days: 7 }, signal);
+      expect(fake.requests.at(-1)?.params).toMatchObject({ datetype: 'edat', reldate: '7' });
+    });
+
+    it('answers an empty list for a search that matches nothing', async () => {
+      expect(await provider.searchPubmed({ term: 'zebra unicorn', max: 3 }, signal)).toEqual([]);
+    });
+
+    it("reports PubMed's refusal of a search as not found, quoting it", async () => {
+      await expect(provider.searchPubmed({ term: ' ', max: 1 }, signal)).rejects.toThrow(
+        new SourceNotFoundError('PubMed refused the search: Empty term and query_key - nothing todo'),
+      );
+    });
+
+    it('turns 429 and 503 into retryable errors, as for a fetch', async () => {
+      fake.failNext({ status: 429, retryAfterSec: 1 }, { status: 503 });
+      await expect(provider.searchPubmed({ term: 'sleep', max: 1 }, signal)).rejects.toBeInstanceOf(RateLimitedError);
+      await expect(provider.searchPubmed({ term: 'sleep', max: 1 }, signal)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    });
+  });
 });
