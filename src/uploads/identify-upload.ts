@@ -3,6 +3,7 @@
  * part's Content-Type), and whether it is within the configured limits. An image must also
  * decode: a header that probes well over a truncated body is refused here, not mid-render.
  */
+import fs from 'node:fs/promises';
 import { runTool } from '../media/run-tool';
 import { MediaToolError } from '../media/media-tool-error';
 
@@ -60,6 +61,26 @@ const IMAGE_FORMATS: Record<string, ImageFacts['format']> = { jpeg_pipe: 'jpeg',
 const AUDIO_CODECS = new Set(['mp3', 'aac', 'opus', 'vorbis', 'flac', 'alac']);
 const HEIF_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'mif1', 'msf1', 'avif']);
 
+/**
+ * The HEIF brand a file declares in its leading `ftyp` box (major or compatible), if any. Read
+ * from the bytes themselves: ffprobe 5.1 cannot open a still HEIC at all ("moov atom not found"),
+ * so it would only ever call one unreadable.
+ */
+async function heifBrand(file: string): Promise<string | undefined> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead < 16 || head.toString('latin1', 4, 8) !== 'ftyp') return undefined;
+    const boxEnd = Math.min(head.readUInt32BE(0), bytesRead);
+    const brands = [head.toString('latin1', 8, 12)];
+    for (let at = 16; at + 4 <= boxEnd; at += 4) brands.push(head.toString('latin1', at, at + 4));
+    return brands.map((b) => b.trim().toLowerCase()).find((b) => HEIF_BRANDS.has(b));
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The extension an identified file is stored under, which ffmpeg reads when it opens it again. */
 export function storedExtension(facts: MediaFacts): string {
   return facts.format === 'jpeg' ? 'jpg' : facts.format;
@@ -111,22 +132,22 @@ async function decodes(file: string, signal?: AbortSignal): Promise<boolean> {
 
 /** Identifies `file` and checks it against `limits`: its facts, or why it is refused. */
 export async function identifyUpload(file: string, limits: UploadLimits, signal?: AbortSignal): Promise<MediaFacts | Refusal> {
-  const probed = await probe(file, ['-show_format', '-show_streams'], signal);
-  const formatName = probed?.format?.format_name ?? '';
-  const streams = probed?.streams ?? [];
-  const unsupported: Refusal = {
-    status: 415,
-    reason: 'not an image (JPEG, PNG, WebP) or audio file (MP3, M4A, WAV, WebM/Opus) that ffmpeg can read',
-  };
-  if (!probed || streams.length === 0) return unsupported;
-
-  const brand = probed.format?.tags?.major_brand?.trim().toLowerCase();
-  if (brand && HEIF_BRANDS.has(brand)) {
+  const brand = await heifBrand(file);
+  if (brand) {
     return {
       status: 415,
       reason: `a HEIF/${brand.toUpperCase()} image, which this server's ffmpeg does not decode; send it as JPEG or PNG`,
     };
   }
+
+  const probed = await probe(file, ['-show_format', '-show_streams'], signal);
+  const formatName = probed?.format?.format_name ?? '';
+  const streams = probed?.streams ?? [];
+  const unsupported: Refusal = {
+    status: 415,
+    reason: 'not an image (JPEG, PNG, WebP) or audio file (MP3, M4A, WAV, WebM/Opus, Ogg) that ffmpeg can read',
+  };
+  if (!probed || streams.length === 0) return unsupported;
 
   const imageFormat = IMAGE_FORMATS[formatName];
   if (imageFormat) {

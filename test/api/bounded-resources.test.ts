@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../src/api/create-app';
@@ -7,6 +9,7 @@ import { ACTIVITY_QUEUES } from '../../src/shared/temporal-names';
 import { pollUntil } from '../helpers/poll';
 import { startTestEnv } from '../helpers/temporal-test-env';
 import { uniqueName } from '../helpers/unique';
+import { makeSplitImage } from '../helpers/test-images';
 import { startVideoStack, type VideoStack } from '../helpers/video-stack';
 import { serveApp, type ServedApp } from './serve-app';
 
@@ -308,6 +311,25 @@ describe('rate limits', () => {
       expect(third.body.error.message).toContain('2 creates per 60 s');
     } finally {
       await api.close();
+    }
+  });
+
+  test('uploads, batches and schedules are creates too: they share the limit with videos', async () => {
+    const api = await serveWith({ CREATE_RATE_LIMIT: '2' });
+    const image = path.join(stack.mediaRoot, `${uniqueName('limit')}.png`);
+    await makeSplitImage(image, 64, 48, 'teal');
+    try {
+      const form = new FormData();
+      form.append('file', new Blob([await fs.readFile(image)]), 'teal.png');
+      expect((await fetch(`${api.url}/api/uploads`, { method: 'POST', body: form })).status).toBe(201);
+      expect((await send(`${api.url}/api/videos`, { body: videoBody() })).status).toBe(202);
+      const batch = await send(`${api.url}/api/batches`, { body: JSON.stringify({ pmids: ['31000001'] }) });
+      const schedule = await send(`${api.url}/api/schedules`, { body: JSON.stringify({ video: JSON.parse(videoBody()), every: '1d' }) });
+      expect([batch.status, schedule.status]).toEqual([429, 429]);
+      expect(schedule.body.error.message).toContain('2 creates per 60 s');
+    } finally {
+      await api.close();
+      await fs.rm(image, { force: true });
     }
   });
 

@@ -20,7 +20,7 @@ import { startChildWorker, type ChildWorker } from '../helpers/child-worker';
 import { pollUntil } from '../helpers/poll';
 import { serveApp, type ServedApp } from '../helpers/serve-app';
 import { startTestEnv } from '../helpers/temporal-test-env';
-import { makeSplitImage, pixelAt, withExifOrientation } from '../helpers/test-images';
+import { heicHeader, makeSplitImage, pixelAt, withExifOrientation } from '../helpers/test-images';
 import { uniqueName } from '../helpers/unique';
 
 jest.setTimeout(240_000);
@@ -66,10 +66,13 @@ beforeAll(async () => {
     ['tone.mp3', 'libmp3lame'],
     ['tone.m4a', 'aac'],
     ['tone.webm', 'libopus'],
+    ['tone.ogg', 'libvorbis'],
+    ['lossless.m4a', 'alac'],
   ]) {
     await runTool('ffmpeg', ['-v', 'error', '-y', '-i', file('tone.wav'), '-c:a', codec!, file(name!)]);
   }
   await fs.writeFile(file('notes.jpg'), 'not a picture, whatever its name says\n');
+  await fs.writeFile(file('photo.heic'), heicHeader());
   const jpeg = await fs.readFile(file('raw.jpg'));
   await fs.writeFile(file('truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)));
   await fs.writeFile(file('big.bin'), Buffer.alloc(1.5 * 1024 * 1024, 7));
@@ -137,8 +140,9 @@ describe('POST /api/uploads', () => {
     expect(body.uploads[0]).toMatchObject({ width: 480, height: 240, orientation: 6 });
     expect(body.uploads[3].durationSec).toBeCloseTo(3, 0);
     for (const u of body.uploads) expect(u.id).toMatch(/^upload-[0-9a-f-]{36}$/);
-    const [wav, webm] = (await upload('alice', ['tone.wav', 'tone.webm'])).body.uploads;
+    const [wav, webm, ogg, alac] = (await upload('alice', ['tone.wav', 'tone.webm', 'tone.ogg', 'lossless.m4a'])).body.uploads;
     expect([wav.format, webm.format, webm.codec]).toEqual(['wav', 'webm', 'opus']);
+    expect([ogg.format, ogg.codec, alac.format, alac.codec]).toEqual(['ogg', 'vorbis', 'm4a', 'alac']);
     // The owner reads an upload back; another tenant is told it does not exist.
     expect((await call('alice', 'GET', `/api/uploads/${wav.id}`)).body).toMatchObject({ id: wav.id, type: 'audio', name: 'tone.wav' });
     expect((await call('bob', 'GET', `/api/uploads/${wav.id}`)).status).toBe(404);
@@ -146,6 +150,7 @@ describe('POST /api/uploads', () => {
 
   it.each([
     [['cyan.png', 'notes.jpg'], 415, 'notes.jpg: not an image'],
+    [['photo.heic'], 415, "photo.heic: a HEIF/HEIC image, which this server's ffmpeg does not decode; send it as JPEG or PNG"],
     [['truncated.jpg'], 422, 'truncated.jpg: the image is damaged'],
     [['big.bin'], 413, 'big.bin: larger than the limit of 1048576 bytes'],
     [['huge.png'], 422, 'huge.png: 1200x1000 is 1200000 pixels, more than the limit of 1000000'],

@@ -67,3 +67,21 @@ export async function frameBrightness(videoPath: string): Promise<number[]> {
   ]);
   return [...stdout.matchAll(/lavfi\.signalstats\.YAVG=([\d.]+)/g)].map((m) => Number(m[1]));
 }
+
+/**
+ * The opening boxes of a HEIC photo as a phone writes it: `ftyp` (major brand `heic`, compatible
+ * `mif1` and `heic`) and a `meta` box whose handler is `pict`, with no image data after them. No
+ * HEIC encoder is available here; the header is what identifies such a file, and a still HEIC has
+ * no `moov` box, which is where Debian 12's ffprobe gives up on a real one too.
+ */
+export function heicHeader(): Buffer {
+  const box = (type: string, payload: Buffer) => {
+    const size = Buffer.alloc(4);
+    size.writeUInt32BE(8 + payload.length);
+    return Buffer.concat([size, Buffer.from(type, 'latin1'), payload]);
+  };
+  const fullBox = (type: string, payload: Buffer) => box(type, Buffer.concat([Buffer.alloc(4), payload]));
+  const ftyp = box('ftyp', Buffer.concat([Buffer.from('heic', 'latin1'), Buffer.alloc(4), Buffer.from('mif1heic', 'latin1')]));
+  const hdlr = fullBox('hdlr', Buffer.concat([Buffer.alloc(4), Buffer.from('pict', 'latin1'), Buffer.alloc(13)]));
+  return Buffer.concat([ftyp, fullBox('meta', hdlr)]);
+}
