@@ -158,7 +158,9 @@ async function receiveParts(req: Request, store: ArtifactStore, limits: UploadLi
   });
   req.pipe(parser);
 
-  const settled = await Promise.allSettled([done, ...writes]);
+  // The parser closes once every part has been seen, so every write has begun by then; each ends
+  // with its part (busboy destroys an open part's stream when the body cannot be read).
+  const settled = [...(await Promise.allSettled([done])), ...(await Promise.allSettled(writes))];
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   const error: Error | undefined =
     (failure?.reason as Error | undefined) ??

@@ -7,6 +7,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { STEP_CLAIM_WORKFLOW_TYPE } from '../../src/workflows/step-claim';
+import { FIXTURE_PMIDS } from '../fakes/fake-pubmed';
 import { startPaidApiStack, type PaidApiStack } from '../helpers/paid-api-stack';
 import { pollUntil } from '../helpers/poll';
 
@@ -75,12 +76,14 @@ async function awaitedTasks(handle: WorkflowHandle): Promise<string[]> {
 
 const source = (text: string) => ({ source: { type: 'text', title: 'How tides follow the moon', text } });
 
-it('three identical videos started at the same moment pay once: one script, one narration and one clip per scene', async () => {
+it('the same paper started three times at the same moment pays once: one script, one narration and one clip per scene', async () => {
   const before = paid();
-  const body = source('The moon pulls the sea toward it. The earth turns beneath the bulge. So the tide rises twice a day.');
+  const body = { source: { type: 'pubmed', pmid: FIXTURE_PMIDS.structured }, options: { maxScenes: 3 } };
   const ids = await Promise.all([start(body), start(body), start(body)]);
   const runs = await Promise.all(ids.map(finished));
   for (const run of runs) expect({ status: run.status, error: run.error }).toEqual({ status: 'completed', error: undefined });
+  // PubMed is free and fetched by each run; what costs money was made once.
+  expect(stack.pubmed.requests.filter((r) => r.params.id === FIXTURE_PMIDS.structured)).toHaveLength(3);
 
   const scenes = runs[0]!.scenes.length as number;
   const made = paid();

@@ -4,9 +4,11 @@
  * Temporal server, and the rendered MP4 probed. The media folder is the witness that a refused
  * request stores nothing and that a finished video keeps only what it serves.
  */
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../src/api/create-app';
@@ -214,6 +216,39 @@ describe('POST /api/uploads', () => {
     expect(json.status).toBe(415);
     const empty = await fetch(`${api.url}/api/uploads`, { method: 'POST', headers: auth('alice'), body: new FormData() });
     expect(empty.status).toBe(400);
+  });
+
+  it('identifies each file only once it is all on disk, however slowly the disk writes it', async () => {
+    // A disk slow to open and write (a loaded machine, a network volume): each part's working
+    // file appears only 300 ms after the parser has handed it the part's last byte.
+    const createWriteStream = fsSync.createWriteStream.bind(fsSync);
+    const slowDisk = jest.spyOn(fsSync, 'createWriteStream').mockImplementation(((target: string) => {
+      const chunks: Buffer[] = [];
+      return new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          chunks.push(chunk);
+          done();
+        },
+        final(done) {
+          setTimeout(() => createWriteStream(target).end(Buffer.concat(chunks), done), 300);
+        },
+      });
+    }) as unknown as typeof fsSync.createWriteStream);
+    try {
+      const form = new FormData();
+      for (const name of ['cyan.png', 'photo.heic', 'tone.wav']) form.append('file', new Blob([await fs.readFile(file(name))]), name);
+      const refused = await fetch(`${api.url}/api/uploads`, { method: 'POST', headers: auth('alice'), body: form });
+      expect(refused.status).toBe(415);
+      expect(((await refused.json()) as Json).error.message).toContain('photo.heic: a HEIF/HEIC image');
+      form.delete('file');
+      for (const name of ['cyan.png', 'tone.wav']) form.append('file', new Blob([await fs.readFile(file(name))]), name);
+      const accepted = await fetch(`${api.url}/api/uploads`, { method: 'POST', headers: auth('alice'), body: form });
+      expect(accepted.status).toBe(201);
+      expect(((await accepted.json()) as Json).uploads.map((u: Json) => u.format)).toEqual(['png', 'wav']);
+      expect(slowDisk).toHaveBeenCalledTimes(5);
+    } finally {
+      slowDisk.mockRestore();
+    }
   });
 });
 
