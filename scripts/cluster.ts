@@ -13,18 +13,8 @@ import { clusterBinaries } from '../src/dev/cluster/cluster-binaries';
 import { NUM_HISTORY_SHARDS } from '../src/dev/cluster/node-config';
 import { startTemporalCluster, type TemporalCluster } from '../src/dev/cluster/temporal-cluster';
 import { devDataDir } from '../src/dev/dev-data-dir';
+import { listenAddress } from '../src/dev/listen-address';
 import { STOP_MARGIN_MS, stopOnSignals } from '../src/shared-node/stop-on-signals';
-
-/** Splits TEMPORAL_ADDRESS; the balancer binds an IP, so `localhost` becomes 127.0.0.1. */
-function listenAddress(address: string): { host: string; port: number } {
-  const separator = address.lastIndexOf(':');
-  const host = address.slice(0, separator).replace(/^\[|\]$/g, '');
-  const port = Number(address.slice(separator + 1));
-  if (separator < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new Error(`TEMPORAL_ADDRESS must look like host:port, got "${address}"`);
-  }
-  return { host: host === 'localhost' || host === '' ? '127.0.0.1' : host, port };
-}
 
 /** `.temporal/cluster/`, or `$TEMPORAL_DEV_DATA_DIR/cluster/`. */
 const dataDirOf = (): string => path.join(devDataDir(), 'cluster');

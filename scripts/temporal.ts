@@ -8,20 +8,10 @@
 import path from 'node:path';
 import { loadConfig } from '../src/config';
 import { devDataDir } from '../src/dev/dev-data-dir';
+import { listenAddress } from '../src/dev/listen-address';
 import { startDevServer } from '../src/dev/dev-server';
 import { temporalCliPath } from '../src/dev/temporal-cli';
 import { STOP_MARGIN_MS, stopOnSignals } from '../src/shared-node/stop-on-signals';
-
-/** Splits `host:port`; the dev server binds an IP, so `localhost` becomes 127.0.0.1. */
-function listenAddress(address: string): { host: string; port: number } {
-  const separator = address.lastIndexOf(':');
-  const host = address.slice(0, separator).replace(/^\[|\]$/g, '');
-  const port = Number(address.slice(separator + 1));
-  if (separator < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new Error(`TEMPORAL_ADDRESS must look like host:port, got "${address}"`);
-  }
-  return { host: host === 'localhost' || host === '' ? '127.0.0.1' : host, port };
-}
 
 function uiPortOf(uiUrl: string): number {
   const url = new URL(uiUrl);
