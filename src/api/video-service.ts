@@ -52,6 +52,11 @@ export interface StartOutcome {
  * Temporal says so about a second before this deadline, so a client hears 503 within seconds.
  */
 const QUERY_TIMEOUT_MS = 3_000;
+/**
+ * How long a retry or a revision waits for an ended run's finished work. A worker answers a query
+ * on an ended run by replaying its whole history, which on a loaded machine can pass 3 s.
+ */
+const ENDED_RUN_QUERY_TIMEOUT_MS = 10_000;
 
 /** A script with some fields of some scenes replaced; an index the script lacks is refused. */
 function applySceneEdits(script: Script, edits: NonNullable<RevisionBody['scenes']>): Script {
@@ -361,9 +366,9 @@ export class VideoService {
    * Runs a query or an update with a deadline of its own (with no worker up, it would otherwise
    * wait for one) and answers 503 `worker_unavailable` when no worker answered.
    */
-  private async query<T>(fn: () => Promise<T>): Promise<T> {
+  private async query<T>(fn: () => Promise<T>, timeoutMs = QUERY_TIMEOUT_MS): Promise<T> {
     try {
-      return await this.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, fn);
+      return await this.client.withDeadline(Date.now() + timeoutMs, fn);
     } catch (err) {
       throw asWorkerUnavailable(err) ?? err;
     }
@@ -406,7 +411,7 @@ export class VideoService {
   private async finishedWork(videoId: string, description: WorkflowExecutionDescription, refusal: { code: string; verb: string }) {
     const handle = this.client.workflow.getHandle(videoId, description.runId);
     try {
-      return await this.query(() => handle.query(finishedWorkQuery));
+      return await this.query(() => handle.query(finishedWorkQuery), ENDED_RUN_QUERY_TIMEOUT_MS);
     } catch (err) {
       if (!(err instanceof QueryNotRegisteredError)) throw err;
       throw new HttpError(
