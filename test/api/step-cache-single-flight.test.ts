@@ -103,33 +103,43 @@ it('the same paper started three times at the same moment pays once: one script,
   expect(await runningClaims()).toEqual([]);
 });
 
-it("a run waiting on another's clips takes them over when that run is cancelled, and completes", async () => {
+/**
+ * Two runs of one new script, the second started once the first has a Runway task: it finds the
+ * first run's claims and waits on them. Resolves once it does, with the tasks it waits on.
+ */
+async function overlappingRuns(title: string, narrations: string[]) {
   // A script of its own, so that none of its scenes is in the cache yet.
-  const narrations = ['Roots drink water from the soil.', 'Leaves breathe it out as vapour.', 'The sap rises in between.'];
   stack.gemini.enqueue({
     kind: 'json',
     value: {
-      title: 'How water climbs a tree',
+      title,
       scenes: narrations.map((narration, i) => ({ title: `Part ${i + 1}`, narration, visual: `A drawing of ${narration}` })),
     },
   });
   const body = source(narrations.join(' '));
-  const imagesBefore = stack.runway.tasks.filter((t) => t.kind === 'image').length;
+  const tasksBefore = stack.runway.tasks.length;
   const first = await start(body);
   await pollUntil(
-    async () => stack.runway.tasks.filter((t) => t.kind === 'image').length,
-    (n) => n > imagesBefore,
+    async () => stack.runway.tasks.length,
+    (n) => n > tasksBefore,
     60_000,
   );
-
   const second = await start(body);
-  const secondRun = stack.env.client.workflow.getHandle(second);
   // The second run submits nothing for a clip the first is making: it waits on the first's claim.
   const waitedOn = await pollUntil(
-    () => awaitedTasks(secondRun),
+    () => awaitedTasks(stack.env.client.workflow.getHandle(second)),
     (tasks) => tasks.some((t) => t.startsWith('claimed-')),
     60_000,
   );
+  return { first, second, tasksBefore, waitedOn };
+}
+
+it("a run waiting on another's clips takes them over when that run is cancelled, and completes", async () => {
+  const { first, second, waitedOn } = await overlappingRuns('How water climbs a tree', [
+    'Roots drink water from the soil.',
+    'Leaves breathe it out as vapour.',
+    'The sap rises in between.',
+  ]);
   expect(waitedOn.filter((t) => !t.startsWith('claimed-'))).toEqual([]);
 
   expect((await call('POST', `/api/videos/${first}/cancel`)).status).toBe(202);
@@ -144,28 +154,11 @@ it("a run waiting on another's clips takes them over when that run is cancelled,
 });
 
 it('a worker killed while one run makes the clips and another waits for them: after a restart both complete, each clip paid once', async () => {
-  const narrations = ['Salmon hatch in rivers.', 'They grow up at sea.', 'They smell their way back home to spawn.'];
-  stack.gemini.enqueue({
-    kind: 'json',
-    value: {
-      title: 'How salmon find their river',
-      scenes: narrations.map((narration, i) => ({ title: `Part ${i + 1}`, narration, visual: `A drawing of ${narration}` })),
-    },
-  });
-  const body = source(narrations.join(' '));
-  const tasksBefore = stack.runway.tasks.length;
-  const first = await start(body);
-  await pollUntil(
-    async () => stack.runway.tasks.length,
-    (n) => n > tasksBefore,
-    60_000,
-  );
-  const second = await start(body);
-  await pollUntil(
-    () => awaitedTasks(stack.env.client.workflow.getHandle(second)),
-    (tasks) => tasks.some((t) => t.startsWith('claimed-')),
-    60_000,
-  );
+  const { first, second, tasksBefore } = await overlappingRuns('How salmon find their river', [
+    'Salmon hatch in rivers.',
+    'They grow up at sea.',
+    'They smell their way back home to spawn.',
+  ]);
 
   // Both runs' waits die with the process; the new worker retries them once their heartbeats time out.
   await stack.crashWorker();
