@@ -404,7 +404,10 @@ export class VideoService {
       work.script && work.source.type !== 'slideshow'
         ? { fromVideoId: videoId, script: work.script, approved: work.approved, scenes: work.scenes }
         : undefined;
-    return this.start(body, idempotency, { retryOf: videoId, reuse, title: work.script?.title ?? memoTitle(description.memo) });
+    // The query may have used up the request's shared deadline: the start has a fresh one of its own.
+    return withTemporalDeadline(this.client, () =>
+      this.start(body, idempotency, { retryOf: videoId, reuse, title: work.script?.title ?? memoTitle(description.memo) }),
+    );
   }
 
   /** What an ended run finished (its `finishedWork` query); 409 `code` for a run of a version without it. */
@@ -443,7 +446,9 @@ export class VideoService {
     const body: CreateVideoBody = { source: work.source, options: { ...options, ...(maxCredits === undefined ? {} : { maxCredits }) } };
     // The edited script is the approved one; no files are copied, the cache answers for unchanged scenes.
     const reuse: ReusedWork = { fromVideoId: videoId, script, approved: true, scenes: [] };
-    return this.start(body, idempotency, { revisionOf: videoId, reuse, title: script.title, hashOf: { revisionOf: videoId, script } });
+    return withTemporalDeadline(this.client, () =>
+      this.start(body, idempotency, { revisionOf: videoId, reuse, title: script.title, hashOf: { revisionOf: videoId, script } }),
+    );
   }
 
   /**
